@@ -1,0 +1,18 @@
+{#- The manifest of landed files: one row per feed, drop and file, with its SHA-256, status
+    and row counts. -#}
+select
+    feed,
+    drop_date,
+    source_file,
+    sha256,
+    bytes,
+    format,
+    encoding,
+    status,
+    message,
+    extra_columns,
+    rows_in,
+    rows_loaded,
+    rows_quarantined,
+    ingested_at
+from {{ ref('stg_landing__ingested_files') }}

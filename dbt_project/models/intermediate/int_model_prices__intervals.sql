@@ -1,0 +1,65 @@
+{#- Guide-price intervals per trim in business dates, from the restated sales history: a new
+    interval starts in the first month a different price is reported. Months without a
+    reported price neither end nor start an interval. -#}
+with priced as (
+    select brand, model, "trim", powertrain, period, msrp_cny
+    from {{ ref('int_sales__restated') }}
+    where msrp_cny is not null
+),
+
+changes as (
+    select
+        *,
+        msrp_cny is distinct from lag(msrp_cny) over trim_history as is_new_price
+    from priced
+    window trim_history as (
+        partition by brand, model, coalesce("trim", ''), coalesce(powertrain, '') order by period
+    )
+),
+
+islands as (
+    select
+        *,
+        sum(case when is_new_price then 1 else 0 end) over (
+            partition by brand, model, coalesce("trim", ''), coalesce(powertrain, '')
+            order by period
+            rows between unbounded preceding and current row
+        ) as price_number
+    from changes
+),
+
+intervals as (
+    select
+        brand,
+        model,
+        "trim",
+        powertrain,
+        price_number,
+        any_value(msrp_cny) as msrp_cny,
+        min(period) as valid_from
+    from islands
+    group by all
+),
+
+final as (
+    select
+        brand,
+        model,
+        "trim",
+        powertrain,
+        msrp_cny,
+        valid_from,
+        cast(
+            lead(valid_from) over trim_intervals - interval 1 day as date
+        ) as valid_to,
+        lead(valid_from) over trim_intervals is null as is_current,
+        concat_ws('|', brand, model, coalesce("trim", ''), coalesce(powertrain, ''), valid_from)
+            as price_interval_key
+    from intervals
+    window trim_intervals as (
+        partition by brand, model, coalesce("trim", ''), coalesce(powertrain, '')
+        order by valid_from
+    )
+)
+
+select * from final

@@ -1,0 +1,25 @@
+with source as (
+    select * from {{ source('landing', 'tariffs') }}
+),
+
+renamed as (
+    select
+        drop_date,
+        source_file,
+        line_number,
+        reporter,
+        partner,
+        hs_code,
+        replace(hs_code, '.', '') as hs_digits,
+        measure,
+        company,
+        rate_pct,
+        valid_from,
+        valid_to,
+        legal_basis,
+        source,
+        extra as extra_columns
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,93 @@
+"""dbt models, seeds and snapshots as Dagster assets, split into two steps at the staging line.
+
+Step one builds the seeds and staging views; step two everything downstream. The split is
+what lets the blocking Great Expectations checks on staging stop the marts from being built
+in the same run: a check can only run between two steps.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.resources import AutotradeSettings
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return (
+        any(
+            path.stat().st_mtime > built
+            for folder in ("models", "seeds", "snapshots", "macros", "tests")
+            for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        )
+        or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+    )
+
+
+# The asset graph is read from dbt's manifest: (re)parse when the project changed since, so a
+# fresh clone and an edited model both load without a manual `dbt parse`.
+if _manifest_is_stale():
+    DbtCliResource(project_dir=dbt_project).cli(["parse"], target_path=Path("target")).wait()
+
+STAGING = "resource_type:seed path:models/staging"
+
+
+class AutotradeTranslator(DagsterDbtTranslator):
+    """Asset keys ``<schema>/<name>`` (sources: ``raw/<table>``), as the tables are addressed."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        if dbt_resource_props["resource_type"] in ("seed", "snapshot"):
+            return {"seed": "reference", "snapshot": "intermediate"}[
+                dbt_resource_props["resource_type"]
+            ]
+        return dbt_resource_props["fqn"][1]
+
+
+TRANSLATOR = AutotradeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
+    # dbt runs as a subprocess that inherits this environment; its profile reads the path.
+    os.environ.update(settings.dbt_environment())
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select=STAGING,
+    dagster_dbt_translator=TRANSLATOR,
+    name="dbt_staging",
+    project=dbt_project,
+)
+def dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
+    yield from _build(context, dbt, settings)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    exclude=STAGING,
+    dagster_dbt_translator=TRANSLATOR,
+    name="dbt_models",
+    project=dbt_project,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
+    yield from _build(context, dbt, settings)

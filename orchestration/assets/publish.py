@@ -1,0 +1,38 @@
+"""The published snapshot BI reads: built only after every upstream check has passed."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.dbt import dbt_models
+from orchestration.publish import PUBLISHED_SCHEMAS, publish
+from orchestration.resources import AutotradeSettings
+
+PUBLISHED_KEYS = sorted(
+    (key for key in dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
+    key=lambda key: key.to_user_string(),
+)
+
+
+@asset(
+    key=AssetKey(["published", "autotrade"]),
+    deps=PUBLISHED_KEYS,
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    description=(
+        "A consistent copy of the marts and audit tables for BI: <publish>/autotrade.duckdb "
+        "and <publish>/parquet/<table>.parquet, each swapped in atomically."
+    ),
+)
+def published_autotrade(
+    context: AssetExecutionContext, settings: AutotradeSettings
+) -> MaterializeResult:
+    publication = publish(settings.warehouse, settings.publish)
+    for table, rows in publication.row_counts.items():
+        context.log.info(f"published {table}: {rows} rows")
+    return MaterializeResult(
+        metadata={
+            "version": publication.version,
+            "database": MetadataValue.path(str(publication.database)),
+            "parquet": MetadataValue.path(str(publication.parquet_dir)),
+            "tables": MetadataValue.json(publication.row_counts),
+        }
+    )

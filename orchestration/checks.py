@@ -1,0 +1,80 @@
+"""Great Expectations suites (``expectations/suites``) as blocking Dagster asset checks.
+
+Each suite names the table it validates; the check sits on that table's asset. A failed
+error-level expectation fails the check at ERROR severity, which stops every downstream
+asset in the run (publishing included); warning-level failures are shown, not blocking.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from expectations import SuiteResult, run_suite, suite_names, suite_table
+from orchestration.resources import AutotradeSettings
+
+
+def _report(result: SuiteResult) -> str:
+    lines = [
+        "| expectation | column | severity | result | unexpected | examples |",
+        "|---|---|---|---|---|---|",
+    ]
+    for outcome in result.outcomes:
+        lines.append(
+            f"| {outcome.description} | {outcome.column or ''} | {outcome.severity} | "
+            f"{'pass' if outcome.success else 'FAIL'} | {outcome.unexpected_count or 0} | "
+            f"{', '.join(map(str, outcome.examples[:5]))} |"
+        )
+    return "\n".join(lines)
+
+
+def check_result(result: SuiteResult) -> AssetCheckResult:
+    """The Dagster view of a suite's outcome: pass, warn or fail, with what failed and why."""
+    failed = [o for o in result.outcomes if not o.success]
+    severity = AssetCheckSeverity.ERROR if not result.passed else AssetCheckSeverity.WARN
+    return AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        description=(
+            "; ".join(f"{o.description}: {o.unexpected_count or 0} unexpected" for o in failed)
+            or f"all {len(result.outcomes)} expectations passed"
+        ),
+        metadata={
+            "table": result.table,
+            "expectations": len(result.outcomes),
+            "failed": len(failed),
+            "seconds": round(result.seconds, 2),
+            "results": MetadataValue.md(_report(result)),
+        },
+    )
+
+
+def gx_check(suite: str) -> AssetChecksDefinition:
+    schema, table = suite_table(suite).split(".")
+
+    @asset_check(
+        asset=AssetKey([schema, table]),
+        name=f"gx_{suite}",
+        blocking=True,
+        description=f"Great Expectations suite {suite} (expectations/suites/) on {schema}.{table}.",
+    )
+    def _check(
+        context: AssetCheckExecutionContext, settings: AutotradeSettings
+    ) -> AssetCheckResult:
+        result = run_suite(settings.warehouse, suite)
+        for outcome in result.failures:
+            context.log.error(
+                f"{suite}: {outcome.description} failed on {outcome.unexpected_count} rows, "
+                f"e.g. {outcome.examples[:3]}"
+            )
+        return check_result(result)
+
+    return _check
+
+
+gx_checks = [gx_check(suite) for suite in suite_names()]

@@ -1,0 +1,80 @@
+"""Turn a landed CSV, whatever its compression and encoding, into UTF-8 that Polars can scan.
+
+Polars scans UTF-8 only. Vendor exports also come as GB18030 and gzip, so those are
+transcoded in fixed-size chunks into a working copy: memory stays flat however large the file.
+Plain UTF-8 files (with or without BOM) are scanned where they lie, without a copy.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from charset_normalizer import from_bytes
+
+SNIFF_BYTES = 1 << 16
+CHUNK_BYTES = 1 << 20
+UTF8_BOM = codecs.BOM_UTF8
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    if path.name.lower().endswith(".gz"):
+        return lambda: gzip.open(path, "rb")
+    return lambda: path.open("rb")
+
+
+def _is_utf8(opener: Callable[[], BinaryIO]) -> bool:
+    """Whole-file check: a GB18030 file can open with a pure-ASCII stretch longer than any sniff."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with opener() as handle:
+        try:
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """The text encoding: ``utf-8``, ``utf-8-sig``, ``gb18030`` or charset-normalizer's guess.
+
+    Detected from the bytes, never from the file name. Chinese vendor exports that are not
+    UTF-8 are almost always GB18030 (a superset of GBK and GB2312), so that is tried first.
+    """
+    opener = _opener(path)
+    with opener() as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith(UTF8_BOM):
+        return "utf-8-sig"
+    if _is_utf8(opener):
+        return "utf-8"
+    try:
+        head.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        guess = from_bytes(head).best()
+        return guess.encoding if guess else "gb18030"
+
+
+def as_utf8_csv(path: Path, workdir: Path) -> tuple[Path, str]:
+    """A UTF-8 path for ``path`` (itself, or a transcoded copy in ``workdir``) and its encoding."""
+    encoding = detect_encoding(path)
+    compressed = path.name.lower().endswith(".gz")
+    if encoding in ("utf-8", "utf-8-sig") and not compressed:
+        return path, encoding
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / (path.name + ".utf8.csv")
+    # errors="replace" keeps every row: an undecodable byte becomes U+FFFD, and the value it
+    # lands in is then quarantined by the field rules rather than dropping the whole file.
+    with (
+        _opener(path)() as raw,
+        codecs.getreader(encoding)(raw, errors="replace") as text,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        shutil.copyfileobj(text, out, CHUNK_BYTES)
+    return target, encoding

@@ -1,0 +1,127 @@
+"""The two landing feeds: their fields, header aliases and how each value is parsed.
+
+One table of header aliases per feed: vendors send English or Chinese headers, in any case,
+with spaces or BOMs; every spelling of a field maps to one canonical column name here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from orchestration.ingest import values
+
+MEASURES = (
+    "MFN",
+    "AD",
+    "CVD",
+    "safeguard",
+    "retaliatory",
+    "reciprocal",
+    "section_301",
+    "section_232",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    dtype: pl.DataType
+    parse: Callable[[str], values.Parsed]
+    required: bool
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A landing feed: ``landing/<name>/<drop date>/`` files parsed into ``raw.<name>``."""
+
+    name: str
+    formats: tuple[str, ...]
+    fields: tuple[Field, ...]
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+    def canonical_header(self, header: str) -> str:
+        key = normalise_header(header)
+        for field in self.fields:
+            if key == field.name or key in field.aliases:
+                return field.name
+        return key
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {f.name: f.dtype for f in self.fields}
+
+
+def normalise_header(header: str) -> str:
+    """``\\ufeff Units `` -> ``units``; ``MSRP (CNY)`` -> ``msrp_cny``; Chinese is kept as is."""
+    cleaned = header.replace("\ufeff", "").strip().lower()
+    cleaned = re.sub(r"[\s\-/().（）]+", "_", cleaned)
+    return cleaned.strip("_")
+
+
+SALES = Feed(
+    name="sales",
+    formats=("csv", "csv.gz", "parquet"),
+    fields=(
+        Field("period", pl.Date, values.month, True, ("month", "月份", "月度", "日期", "年月")),
+        Field("brand", pl.String, values.plain_text, True, ("make", "marque", "品牌")),
+        Field(
+            "group",
+            pl.String,
+            values.plain_text,
+            False,
+            ("group_name", "manufacturer", "oem", "厂商", "集团", "制造商", "企业"),
+        ),
+        Field("model", pl.String, values.plain_text, True, ("车型", "车系", "model_name")),
+        Field("trim", pl.String, values.plain_text, False, ("version", "variant", "版本", "配置")),
+        Field(
+            "powertrain",
+            pl.String,
+            values.plain_text,
+            False,
+            ("fuel_type", "energy_type", "动力类型", "能源类型", "燃料类型"),
+        ),
+        Field(
+            "msrp_cny",
+            pl.Int64,
+            values.price_cny,
+            False,
+            ("msrp", "price", "guide_price", "price_cny", "指导价", "厂商指导价", "官方指导价"),
+        ),
+        Field(
+            "units",
+            pl.Int64,
+            values.units,
+            True,
+            ("deliveries", "sales", "volume", "registrations", "销量", "交付量", "上险量"),
+        ),
+        Field("origin", pl.String, values.code, False, ("country_of_origin", "产地", "原产地")),
+        Field("source", pl.String, values.plain_text, False, ("data_source", "来源", "数据来源")),
+    ),
+)
+
+TARIFFS = Feed(
+    name="tariffs",
+    formats=("csv", "json"),
+    fields=(
+        Field("reporter", pl.String, values.code, True, ("imposing_country", "importer")),
+        Field("partner", pl.String, values.code, True, ("origin", "exporter_country")),
+        Field("hs_code", pl.String, values.hs_code, True, ("hs", "hscode", "tariff_line")),
+        Field("measure", pl.String, values.choice(MEASURES), True, ("measure_type", "type")),
+        Field("company", pl.String, values.plain_text, False, ("exporter", "producer")),
+        Field("rate_pct", pl.Float64, values.rate_pct, True, ("rate", "duty_pct", "ad_valorem")),
+        Field("valid_from", pl.Date, values.iso_date, True, ("start_date", "from")),
+        Field("valid_to", pl.Date, values.iso_date, False, ("end_date", "to")),
+        Field("legal_basis", pl.String, values.plain_text, False, ("regulation", "legal_act")),
+        Field("source", pl.String, values.plain_text, False, ("url", "publication")),
+    ),
+)
+
+FEEDS = {feed.name: feed for feed in (SALES, TARIFFS)}

@@ -1,0 +1,177 @@
+"""Ingest one drop of one feed: landed files -> raw Parquet, quarantine and manifest.
+
+Idempotent: a file whose SHA-256 is already in the drop's manifest as loaded is not read
+again; a changed file replaces its earlier outputs. A file that cannot be loaded at all is
+recorded in the manifest as rejected and in the quarantine with the reason, and the drop goes
+on with the other files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.ingest import store
+from orchestration.ingest.feeds import Feed
+from orchestration.ingest.landing import LandedFile, landed_files, sha256_of
+from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
+from orchestration.ingest.read import RejectedFile, read_text
+
+LOADED, REJECTED = "loaded", "rejected"
+
+
+@dataclass
+class DropReport:
+    """What one ingest of a drop did: the manifest rows of its files, and what it skipped."""
+
+    feed: str
+    drop_date: date
+    files: list[dict] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def total(self, column: str) -> int:
+        return sum(row[column] or 0 for row in self.files)
+
+    @property
+    def rejected(self) -> list[dict]:
+        return [row for row in self.files if row["status"] == REJECTED]
+
+
+def _outputs(raw_dir: Path, feed: Feed, file: LandedFile) -> tuple[Path, Path]:
+    key = store.file_key(file.relative_name)
+    return (
+        store.partition_dir(raw_dir, feed.name, file.drop_date) / f"{key}.parquet",
+        store.partition_dir(raw_dir, f"{feed.name}_quarantine", file.drop_date) / f"{key}.parquet",
+    )
+
+
+def _write_rejection(path: Path, feed: Feed, file: LandedFile, reason: str) -> None:
+    row = {
+        "feed": feed.name,
+        "source_file": file.relative_name,
+        "line_number": None,
+        "field": None,
+        "value": None,
+        "reason": reason,
+        "drop_date": file.drop_date,
+    }
+    with store.replacing(path) as temporary:
+        pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(temporary)
+
+
+def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:
+    """Load one landed file (whose SHA-256 the caller has taken); return its manifest row."""
+    row = {
+        "feed": feed.name,
+        "drop_date": file.drop_date,
+        "source_file": file.relative_name,
+        "sha256": sha256,
+        "bytes": file.path.stat().st_size,
+        "format": file.format,
+        "encoding": None,
+        "extra_columns": None,
+        "ingested_at": datetime.now(UTC),
+    }
+    loaded_path, quarantine_path = _outputs(raw_dir, feed, file)
+    try:
+        text = read_text(feed, file, workdir)
+        loaded, quarantined = split(
+            feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
+        )
+        with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
+            pl.collect_all(
+                [
+                    loaded.sink_parquet(loaded_tmp, lazy=True),
+                    quarantined.sink_parquet(q_tmp, lazy=True),
+                ],
+                engine="streaming",
+            )
+        rows_in = text.frame.select(pl.len()).collect(engine="streaming").item()
+    except (RejectedFile, pl.exceptions.PolarsError, OSError) as error:
+        message = (
+            str(error)
+            if isinstance(error, RejectedFile)
+            else (f"{file.relative_name}: cannot be read: {error}")
+        )
+        loaded_path.unlink(missing_ok=True)
+        _write_rejection(quarantine_path, feed, file, message)
+        return row | {
+            "status": REJECTED,
+            "message": message,
+            "rows_in": None,
+            "rows_loaded": 0,
+            "rows_quarantined": 1,
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    rows_loaded, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
+    if rows_in != rows_loaded + rows_quarantined:
+        raise RuntimeError(
+            f"{file.relative_name}: {rows_in} rows in but {rows_loaded} loaded and "
+            f"{rows_quarantined} quarantined; rows were lost"
+        )
+    return row | {
+        "encoding": text.encoding,
+        "extra_columns": json.dumps(text.extra_columns) if text.extra_columns else None,
+        "status": LOADED,
+        "message": None,
+        "rows_in": rows_in,
+        "rows_loaded": rows_loaded,
+        "rows_quarantined": rows_quarantined,
+    }
+
+
+def _refusal(feed: Feed, drop_date: date, name: str, message: str) -> dict:
+    return {
+        "feed": feed.name,
+        "drop_date": drop_date,
+        "source_file": name,
+        "status": REJECTED,
+        "message": message,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "ingested_at": datetime.now(UTC),
+    }
+
+
+def ingest_drop(
+    feed: Feed,
+    landing: Path,
+    raw_dir: Path,
+    drop_date: date,
+    progress: Callable[[str], None] = lambda message: None,
+) -> DropReport:
+    """Ingest every file of ``landing/<feed>/<drop_date>/`` and rewrite that drop's manifest."""
+    previous = {
+        row["source_file"]: row
+        for row in store.read_manifest(raw_dir, feed.name, drop_date).to_dicts()
+    }
+    files, refused = landed_files(landing, feed.name, drop_date)
+    report = DropReport(feed.name, drop_date)
+    for number, file in enumerate(files, start=1):
+        earlier = previous.pop(file.relative_name, None)
+        sha256 = sha256_of(file.path)
+        if earlier and earlier["status"] == LOADED and earlier["sha256"] == sha256:
+            report.unchanged.append(file.relative_name)
+            report.files.append(earlier)
+            continue
+        progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
+        row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name)
+        progress(
+            f"{feed.name} {drop_date}: {file.relative_name}: {row['status']}, "
+            f"{row['rows_loaded']} rows loaded, {row['rows_quarantined']} quarantined"
+            + (f" ({row['message']})" if row["message"] else "")
+        )
+        report.files.append(row)
+    # Files that left the landing folder keep their rows: nothing loaded is ever lost.
+    report.files.extend(previous.values())
+    report.files.extend(_refusal(feed, drop_date, name, message) for name, message in refused)
+    manifest = pl.DataFrame(report.files, schema=store.MANIFEST_SCHEMA, strict=False)
+    store.write_manifest(raw_dir, feed.name, drop_date, manifest)
+    return report

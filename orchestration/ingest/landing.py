@@ -1,0 +1,102 @@
+"""Where raw drops arrive, and which of those files may be read.
+
+Landing layout (see docs/design.md): ``<landing>/<feed>/<YYYY-MM-DD>/<file>``. The date folder
+is the drop date and the daily partition key. File names are data: nothing outside the landing
+root is ever read, whether reached through ``..`` or a symbolic link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+DROP_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Longest suffix first, so that ``x.csv.gz`` is not taken for ``.gz``.
+FORMAT_BY_SUFFIX = {".csv.gz": "csv.gz", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """One file in a drop folder, named relative to the landing root."""
+
+    feed: str
+    drop_date: date
+    path: Path
+    relative_name: str
+    format: str | None  # None: a suffix the feed does not accept
+
+
+class UnsafePathError(ValueError):
+    """A landing entry that points outside the landing root."""
+
+
+def file_format(name: str) -> str | None:
+    lowered = name.lower()
+    for suffix, fmt in FORMAT_BY_SUFFIX.items():
+        if lowered.endswith(suffix):
+            return fmt
+    return None
+
+
+def _inside(root: Path, candidate: Path) -> Path:
+    resolved = candidate.resolve()
+    if candidate.is_symlink() or not resolved.is_relative_to(root.resolve()):
+        raise UnsafePathError(f"{candidate} leaves the landing directory {root}")
+    return resolved
+
+
+def drop_dates(landing: Path, feed: str) -> list[date]:
+    """Drop dates that have a folder for this feed, oldest first."""
+    feed_dir = landing / feed
+    if not feed_dir.is_dir():
+        return []
+    return sorted(
+        date.fromisoformat(entry.name)
+        for entry in feed_dir.iterdir()
+        if entry.is_dir() and not entry.is_symlink() and DROP_DATE_PATTERN.match(entry.name)
+    )
+
+
+def landed_files(
+    landing: Path, feed: str, drop_date: date
+) -> tuple[list[LandedFile], list[tuple[str, str]]]:
+    """Files in one drop folder, in name order, and the entries refused as unsafe (name, why).
+
+    Hidden files (editors' and uploaders' temporaries) are not part of a drop.
+    """
+    folder = landing / feed / drop_date.isoformat()
+    if not folder.is_dir():
+        return [], []
+    files, refused = [], []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        try:
+            resolved = _inside(landing, entry)
+        except UnsafePathError as error:
+            refused.append((entry.relative_to(landing).as_posix(), str(error)))
+            continue
+        if not resolved.is_file():
+            continue
+        files.append(
+            LandedFile(
+                feed=feed,
+                drop_date=drop_date,
+                path=resolved,
+                relative_name=entry.relative_to(landing).as_posix(),
+                format=file_format(entry.name),
+            )
+        )
+    return files, refused
+
+
+def sha256_of(path: Path, chunk_bytes: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,96 @@
+"""Split a text frame into typed rows and quarantined rows, each with its provenance.
+
+A row is loaded when every field parses and every required field has a value; otherwise it
+is quarantined, once, naming the first failing field (in the feed's field order), its text and
+the reason. So rows in = rows loaded + rows quarantined, by construction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import reduce
+
+import polars as pl
+
+from orchestration.ingest.feeds import Feed
+from orchestration.ingest.read import LINE
+from orchestration.ingest.values import Parsed
+
+PROVENANCE = {"drop_date": pl.Date, "source_file": pl.String, LINE: pl.Int64}
+QUARANTINE_SCHEMA = {
+    "feed": pl.String,
+    "source_file": pl.String,
+    "line_number": pl.Int64,
+    "field": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "drop_date": pl.Date,
+}
+EXTRA = "extra"
+MISSING = "required value is missing"
+
+
+def loaded_schema(feed: Feed) -> dict[str, pl.DataType]:
+    """Columns of ``raw.<feed>``: provenance, the feed's fields, and unknown columns as JSON."""
+    return PROVENANCE | feed.schema | {EXTRA: pl.String}
+
+
+def _when_chain(cases: list[tuple[pl.Expr, pl.Expr]], dtype: pl.DataType) -> pl.Expr:
+    """First case whose condition holds; the conditions are tried in order."""
+    return reduce(
+        lambda chain, case: pl.when(case[0]).then(case[1]).otherwise(chain),
+        reversed(cases),
+        pl.lit(None, dtype=dtype),
+    )
+
+
+def _error(parsed: Parsed, required: bool) -> pl.Expr:
+    """The field's parse error, or, for a required field, that its value is missing."""
+    if not required:
+        return parsed.error
+    return pl.coalesce(parsed.error, pl.when(parsed.value.is_null()).then(pl.lit(MISSING)))
+
+
+def split(
+    feed: Feed, frame: pl.LazyFrame, extra_columns: list[str], source_file: str, drop_date: date
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(loaded rows, quarantined rows) of one file's text frame."""
+    present = set(frame.collect_schema().names())
+    missing_optional = [f.name for f in feed.fields if f.name not in present]
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.String).alias(name) for name in missing_optional
+    )
+
+    parsed = {field.name: field.parse(field.name) for field in feed.fields}
+    errors = {f.name: _error(parsed[f.name], f.required) for f in feed.fields}
+    failing = [(error.is_not_null(), name) for name, error in errors.items()]
+    checked = frame.with_columns(
+        _when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String).alias("__field"),
+        _when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String).alias("__value"),
+        pl.coalesce(list(errors.values())).alias("__reason"),
+    )
+    extra = (
+        pl.struct(extra_columns).struct.json_encode()
+        if extra_columns
+        else pl.lit(None, dtype=pl.String)
+    )
+    provenance = [
+        pl.lit(drop_date, dtype=pl.Date).alias("drop_date"),
+        pl.lit(source_file, dtype=pl.String).alias("source_file"),
+    ]
+    loaded = checked.filter(pl.col("__field").is_null()).select(
+        *provenance,
+        pl.col(LINE),
+        *(parsed[f.name].value.cast(f.dtype).alias(f.name) for f in feed.fields),
+        extra.alias(EXTRA),
+    )
+    quarantined = checked.filter(pl.col("__field").is_not_null()).select(
+        pl.lit(feed.name).alias("feed"),
+        provenance[1],
+        pl.col(LINE),
+        pl.col("__field").alias("field"),
+        pl.col("__value").alias("value"),
+        pl.col("__reason").alias("reason"),
+        provenance[0],
+    )
+    return loaded, quarantined

@@ -1,0 +1,116 @@
+"""Read one landed file as text columns with canonical names, whatever its format.
+
+Every value is read as text so that nothing is lost to type inference: parsing and the
+decision to quarantine happen afterwards, per field, with a reason (see ``parse``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.ingest.decode import as_utf8_csv
+from orchestration.ingest.feeds import Feed
+from orchestration.ingest.landing import LandedFile
+
+LINE = "line_number"
+
+
+class RejectedFile(ValueError):
+    """A file that cannot be loaded at all; the message says why, naming the file."""
+
+
+@dataclass(frozen=True)
+class TextFrame:
+    """A landed file as all-text columns plus ``line_number``: the file's own line (CSV, header
+    on line 1) or 1-based record number (Parquet, JSON)."""
+
+    frame: pl.LazyFrame
+    encoding: str | None
+    extra_columns: list[str]
+
+
+def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
+    renames = {header: feed.canonical_header(header) for header in headers}
+    seen: dict[str, str] = {}
+    for header, name in renames.items():
+        if name in seen:
+            raise RejectedFile(
+                f"{file.relative_name}: columns {seen[name]!r} and {header!r} both mean {name!r}"
+            )
+        seen[name] = header
+    missing = [name for name in feed.required if name not in seen]
+    if missing:
+        raise RejectedFile(
+            f"{file.relative_name}: missing required column(s) {', '.join(missing)} "
+            f"(found: {', '.join(headers)})"
+        )
+    return renames
+
+
+def _json_records(path: Path) -> list[dict]:
+    """A JSON array of records, or an object holding one under ``measures``/``records``/``data``."""
+    with path.open("rb") as handle:
+        document = json.load(handle)
+    if isinstance(document, dict):
+        for key in ("measures", "records", "data"):
+            if isinstance(document.get(key), list):
+                document = document[key]
+                break
+    if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
+        raise ValueError("expected a JSON array of objects (or an object with 'measures')")
+    return document
+
+
+def _json_frame(path: Path) -> pl.LazyFrame:
+    records = _json_records(path)
+    headers = list(dict.fromkeys(key for record in records for key in record))
+    columns = {
+        header: [None if (v := r.get(header)) is None else _json_text(v) for r in records]
+        for header in headers
+    }
+    return pl.LazyFrame(columns, schema=dict.fromkeys(headers, pl.String))
+
+
+def _json_text(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _raw_frame(file: LandedFile, workdir: Path) -> tuple[pl.LazyFrame, str | None, int]:
+    """The file's columns as text, its encoding, and the number of its first data line."""
+    if file.format in ("csv", "csv.gz"):
+        path, encoding = as_utf8_csv(file.path, workdir)
+        frame = pl.scan_csv(
+            path,
+            infer_schema=False,
+            encoding="utf8",
+            missing_columns="insert",
+            raise_if_empty=False,
+        )
+        return frame, encoding, 2
+    if file.format == "parquet":
+        frame = pl.scan_parquet(file.path)
+        return frame.select(pl.all().cast(pl.String)), None, 1
+    if file.format == "json":
+        return _json_frame(file.path), "utf-8", 1
+    raise ValueError("unsupported file type")
+
+
+def read_text(feed: Feed, file: LandedFile, workdir: Path) -> TextFrame:
+    if file.format not in feed.formats:
+        raise RejectedFile(
+            f"{file.relative_name}: the {feed.name} feed accepts {', '.join(feed.formats)} files"
+        )
+    try:
+        frame, encoding, first_line = _raw_frame(file, workdir)
+        headers = frame.collect_schema().names()
+    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
+        raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
+    renames = _canonical_names(feed, file, headers)
+    known = {field.name for field in feed.fields}
+    extra = [name for name in renames.values() if name not in known]
+    frame = frame.rename(renames).with_row_index(LINE, offset=first_line)
+    return TextFrame(frame.with_columns(pl.col(LINE).cast(pl.Int64)), encoding, extra)

@@ -1,0 +1,97 @@
+"""The raw layer on disk: Parquet files per feed and drop date, written by Polars.
+
+Layout under the raw directory (beside the warehouse file)::
+
+    <feed>/drop_date=<D>/<file key>.parquet             loaded rows of one landed file
+    <feed>_quarantine/drop_date=<D>/<file key>.parquet  its quarantined rows
+    <feed>_files/drop_date=<D>/manifest.parquet         one row per landed file (the manifest)
+    <table>/_schema.parquet                             an empty file that fixes the columns
+
+Re-ingesting a file replaces its two Parquet files; re-ingesting a drop replaces its
+manifest. Every write goes to a temporary name first and is renamed into place, so a crash
+never leaves half a file where the views can see it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+MANIFEST_SCHEMA = {
+    "feed": pl.String,
+    "drop_date": pl.Date,
+    "source_file": pl.String,
+    "sha256": pl.String,
+    "bytes": pl.Int64,
+    "format": pl.String,
+    "encoding": pl.String,
+    "status": pl.String,
+    "message": pl.String,
+    "extra_columns": pl.String,
+    "rows_in": pl.Int64,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "ingested_at": pl.Datetime("us", "UTC"),
+}
+
+
+def table_dir(raw_dir: Path, table: str) -> Path:
+    return raw_dir / table
+
+
+def partition_dir(raw_dir: Path, table: str, drop_date: date) -> Path:
+    return table_dir(raw_dir, table) / f"drop_date={drop_date.isoformat()}"
+
+
+def file_key(relative_name: str) -> str:
+    """A file-system-safe, collision-free name for a landed file's outputs."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", relative_name.rsplit("/", 1)[-1])[:80]
+    return f"{stem}-{hashlib.sha1(relative_name.encode()).hexdigest()[:10]}"
+
+
+@contextmanager
+def replacing(target: Path):
+    """Yield a temporary path beside ``target``; on success rename it over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_schema_file(raw_dir: Path, table: str, schema: dict[str, pl.DataType]) -> Path:
+    target = table_dir(raw_dir, table) / "_schema.parquet"
+    with replacing(target) as temporary:
+        pl.DataFrame(schema=schema).write_parquet(temporary)
+    return target
+
+
+def data_files(raw_dir: Path, table: str) -> list[Path]:
+    """The schema file first, then every partition's files, in a stable order."""
+    root = table_dir(raw_dir, table)
+    return [root / "_schema.parquet", *sorted(root.glob("drop_date=*/*.parquet"))]
+
+
+def row_count(path: Path) -> int:
+    return pl.scan_parquet(path).select(pl.len()).collect().item()
+
+
+def read_manifest(raw_dir: Path, feed: str, drop_date: date) -> pl.DataFrame:
+    path = partition_dir(raw_dir, f"{feed}_files", drop_date) / "manifest.parquet"
+    if path.exists():
+        return pl.read_parquet(path)
+    return pl.DataFrame(schema=MANIFEST_SCHEMA)
+
+
+def write_manifest(raw_dir: Path, feed: str, drop_date: date, manifest: pl.DataFrame) -> None:
+    path = partition_dir(raw_dir, f"{feed}_files", drop_date) / "manifest.parquet"
+    with replacing(path) as temporary:
+        manifest.select(MANIFEST_SCHEMA.keys()).cast(MANIFEST_SCHEMA).write_parquet(temporary)

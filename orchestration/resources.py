@@ -1,0 +1,74 @@
+"""Where autotrade reads and writes, configured from the environment with sensible defaults.
+
+| variable              | default                          | meaning                            |
+|-----------------------|----------------------------------|------------------------------------|
+| AUTOTRADE_LANDING     | data/landing                     | where raw drops arrive             |
+| AUTOTRADE_WAREHOUSE   | data/warehouse/autotrade.duckdb  | the working warehouse (one writer) |
+| AUTOTRADE_PUBLISH     | data/published                   | what BI reads                      |
+
+Relative paths are taken from the directory the process starts in (the repository root for
+``make run`` and ``make ui``). The raw layer (Parquet) lives in ``raw/`` beside the warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+
+ENVIRONMENT = {
+    "landing_dir": ("AUTOTRADE_LANDING", "data/landing"),
+    "warehouse_path": ("AUTOTRADE_WAREHOUSE", "data/warehouse/autotrade.duckdb"),
+    "publish_dir": ("AUTOTRADE_PUBLISH", "data/published"),
+}
+
+
+class AutotradeSettings(ConfigurableResource):
+    """The three locations of the contract; every path is resolved to an absolute one."""
+
+    landing_dir: str
+    warehouse_path: str
+    publish_dir: str
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir).resolve()
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path).resolve()
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.warehouse.parent / "raw"
+
+    @property
+    def publish(self) -> Path:
+        return Path(self.publish_dir).resolve()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection: DuckDB allows one writer per file, so none is held open."""
+        self.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(self.warehouse, read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What the dbt profile reads (dbt runs in its own folder, so the path is absolute)."""
+        return {"AUTOTRADE_WAREHOUSE": str(self.warehouse)}
+
+
+def settings_from_environment(environ: Mapping[str, str] = os.environ) -> AutotradeSettings:
+    return AutotradeSettings(
+        **{
+            field: environ.get(variable, default)
+            for field, (variable, default) in ENVIRONMENT.items()
+        }
+    )
