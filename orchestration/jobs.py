@@ -1,15 +1,13 @@
-"""The daily job and its schedule.
+"""The daily job: ingest drops, build the models, check them and publish the marts.
 
-One job materialises everything: the drop's raw assets, dbt, the checks and the publish. It
-runs in one process, one step at a time (the warehouse has one writer), and its runs carry
-the ``autotrade/warehouse`` tag that dagster.yaml limits to one run at a time.
+It runs in one process, one step at a time (the warehouse has one writer), and its runs carry
+the ``autotrade/warehouse`` tag that ``dagster_home/dagster.yaml`` limits to one run at a time.
 """
 
-from dagster import (
-    AssetSelection,
-    build_schedule_from_partitioned_job,
-    define_asset_job,
-    in_process_executor,
+from dagster import AssetSelection, define_asset_job, in_process_executor
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
 )
 
 from orchestration.partitions import DROP_DATES
@@ -22,7 +20,10 @@ autotrade_job = define_asset_job(
     partitions_def=DROP_DATES,
     executor_def=in_process_executor,
     tags={**WAREHOUSE_TAG, "dagster/max_retries": "1"},
-    description="Ingest a drop, build the models, check them and publish the marts.",
+    description="Ingest drops, build the dbt models, run every check, publish the marts.",
 )
 
-daily_schedule = build_schedule_from_partitioned_job(autotrade_job, hour_of_day=6, minute_of_hour=0)
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """Tags that make one run cover the drop dates ``first`` to ``last`` (a single-run backfill)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}

@@ -1,6 +1,30 @@
-"""Daily partitions keyed by drop date: the date folder a file lands in."""
+"""Partitions keyed by drop date: one per ``<YYYY-MM-DD>`` folder that has landed.
 
-from dagster import DailyPartitionsDefinition
+Dynamic rather than a calendar of every day: drops arrive on some days only, and a run over
+many drops (a backfill, or ``make run`` over the sample) then plans one partition per real
+drop instead of one per calendar day, which in Dagster costs events per day and asset. The
+landing sensor and the daily schedule add keys as folders appear.
+"""
 
-# end_offset=1: a drop dated today is a partition today, not tomorrow.
-DROP_DATES = DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1)
+from dagster import DagsterInstance, DynamicPartitionsDefinition
+
+from orchestration.ingest.feeds import FEEDS
+from orchestration.ingest.landing import drop_dates
+from orchestration.resources import AutotradeSettings
+
+DROP_DATES = DynamicPartitionsDefinition(name="drop_date")
+
+
+def landed_drop_dates(settings: AutotradeSettings) -> list[str]:
+    """Every drop date with a folder in any feed, oldest first, as partition keys."""
+    days = {day for feed in FEEDS for day in drop_dates(settings.landing, feed)}
+    return [day.isoformat() for day in sorted(days)]
+
+
+def register_drop_dates(instance: DagsterInstance, keys: list[str]) -> list[str]:
+    """Add the keys the instance does not know yet; return those that were new."""
+    known = set(instance.get_dynamic_partitions(DROP_DATES.name))
+    new = [key for key in keys if key not in known]
+    if new:
+        instance.add_dynamic_partitions(DROP_DATES.name, new)
+    return new

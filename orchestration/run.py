@@ -15,39 +15,34 @@ import sys
 from datetime import date
 
 from dagster import DagsterInstance
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
-from orchestration.ingest.feeds import FEEDS
-from orchestration.ingest.landing import drop_dates
+from orchestration.jobs import range_tags
+from orchestration.partitions import DROP_DATES, landed_drop_dates, register_drop_dates
 from orchestration.resources import AutotradeSettings, settings_from_environment
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-
-
-def landed_drop_dates(settings: AutotradeSettings) -> list[date]:
-    return sorted({day for feed in FEEDS for day in drop_dates(settings.landing, feed)})
 
 
 def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run(first: date, last: date, instance: DagsterInstance):
-    """Execute the daily job over the drop dates ``first`` to ``last`` in one run."""
+def run(keys: list[str], instance: DagsterInstance):
+    """Execute the daily job over the drop dates ``keys`` (registered first) in one run.
+
+    A run covers a range of partitions in the instance's order of keys, so it spans from the
+    first to the last of ``keys`` in that order.
+    """
     from orchestration.definitions import defs
 
+    register_drop_dates(instance, keys)
+    ordered = [k for k in instance.get_dynamic_partitions(DROP_DATES.name) if k in set(keys)]
     job = defs.resolve_job_def("autotrade_daily")
     return job.execute_in_process(
         instance=instance,
         run_config=LOGGING,
         raise_on_error=False,
-        tags={
-            ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
-        },
+        tags=range_tags(ordered[0], ordered[-1]),
     )
 
 
@@ -83,13 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", dest="last", type=date.fromisoformat)
     args = parser.parse_args(argv)
     settings = settings_from_environment()
-    found = landed_drop_dates(settings)
-    if not found and not (args.first and args.last):
+    keys = [
+        key
+        for key in landed_drop_dates(settings)
+        if (not args.first or key >= args.first.isoformat())
+        and (not args.last or key <= args.last.isoformat())
+    ]
+    if not keys:
         print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
-    first, last = args.first or found[0], args.last or found[-1]
-    print(f"autotrade: drops {first} to {last} from {settings.landing}")
-    result = run(first, last, _instance())
+    print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
+    result = run(keys, _instance())
     print(summary(result, settings))
     return 0 if result.success else 1
 

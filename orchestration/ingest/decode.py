@@ -54,7 +54,8 @@ def detect_encoding(path: Path) -> str:
     if _is_utf8(opener):
         return "utf-8"
     try:
-        head.decode("gb18030")
+        # Incremental, not final: the sniff may end inside a two-byte character.
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
     except UnicodeDecodeError:
         guess = from_bytes(head).best()

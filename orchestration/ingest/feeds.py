@@ -62,7 +62,7 @@ class Feed:
 def normalise_header(header: str) -> str:
     """``\\ufeff Units `` -> ``units``; ``MSRP (CNY)`` -> ``msrp_cny``; Chinese is kept as is."""
     cleaned = header.replace("\ufeff", "").strip().lower()
-    cleaned = re.sub(r"[\s\-/().（）]+", "_", cleaned)
+    cleaned = re.sub(r"[\s\-/().（）%]+", "_", cleaned)
     return cleaned.strip("_")
 
 

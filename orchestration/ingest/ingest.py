@@ -169,9 +169,11 @@ def ingest_drop(
             + (f" ({row['message']})" if row["message"] else "")
         )
         report.files.append(row)
+    for name, message in refused:
+        previous.pop(name, None)
+        report.files.append(_refusal(feed, drop_date, name, message))
     # Files that left the landing folder keep their rows: nothing loaded is ever lost.
     report.files.extend(previous.values())
-    report.files.extend(_refusal(feed, drop_date, name, message) for name, message in refused)
     manifest = pl.DataFrame(report.files, schema=store.MANIFEST_SCHEMA, strict=False)
     store.write_manifest(raw_dir, feed.name, drop_date, manifest)
     return report

@@ -100,3 +100,16 @@ def sha256_of(path: Path, chunk_bytes: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_bytes):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def drop_fingerprint(landing: Path, drop_date: date, feeds: list[str]) -> str:
+    """Changes whenever a file of the drop is added, removed, replaced or rewritten."""
+    digest = hashlib.sha256()
+    for feed in feeds:
+        files, refused = landed_files(landing, feed, drop_date)
+        for file in files:
+            stat = file.path.stat()
+            digest.update(f"{file.relative_name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        for name, _ in refused:
+            digest.update(f"{name}\0refused\n".encode())
+    return digest.hexdigest()[:16]

@@ -13,7 +13,7 @@ from functools import reduce
 import polars as pl
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.read import LINE
+from orchestration.ingest.read import LINE, ROW_INDEX
 from orchestration.ingest.values import Parsed
 
 PROVENANCE = {"drop_date": pl.Date, "source_file": pl.String, LINE: pl.Int64}
@@ -80,14 +80,14 @@ def split(
     ]
     loaded = checked.filter(pl.col("__field").is_null()).select(
         *provenance,
-        pl.col(LINE),
+        pl.col(ROW_INDEX).alias(LINE),
         *(parsed[f.name].value.cast(f.dtype).alias(f.name) for f in feed.fields),
         extra.alias(EXTRA),
     )
     quarantined = checked.filter(pl.col("__field").is_not_null()).select(
         pl.lit(feed.name).alias("feed"),
         provenance[1],
-        pl.col(LINE),
+        pl.col(ROW_INDEX).alias(LINE),
         pl.col("__field").alias("field"),
         pl.col("__value").alias("value"),
         pl.col("__reason").alias("reason"),

@@ -8,6 +8,7 @@ empty view with the right columns, not an error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,7 @@ from orchestration.ingest.feeds import Feed
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, loaded_schema
 
 VIEW_SQL = (Path(__file__).with_name("raw_views.sql")).read_text()
+GLOB_CHARACTERS = re.compile(r"[*?\[\]]")
 
 
 def _literal(text: str) -> str:
@@ -36,12 +38,21 @@ def raw_tables(feed: Feed) -> dict[str, dict[str, pl.DataType]]:
 
 def declare_raw_views(connection: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed) -> None:
     """(Re)declare the feed's ``raw`` views, in one transaction."""
+    if GLOB_CHARACTERS.search(str(raw_dir.resolve())):
+        raise ValueError(
+            f"the warehouse directory {raw_dir.parent} has one of * ? [ ] in its path, which "
+            "DuckDB reads as a file pattern; set AUTOTRADE_WAREHOUSE to a path without them"
+        )
     tables = raw_tables(feed)
     for table, schema in tables.items():
         store.write_schema_file(raw_dir, table, schema)
     connection.execute("begin transaction")
-    connection.execute("create schema if not exists raw")
-    for table in tables:
-        pattern = (store.table_dir(raw_dir.resolve(), table) / "**" / "*.parquet").as_posix()
-        connection.execute(VIEW_SQL.format(view=f"raw.{table}", files=_literal(pattern)))
+    try:
+        connection.execute("create schema if not exists raw")
+        for table in tables:
+            pattern = (store.table_dir(raw_dir.resolve(), table) / "**" / "*.parquet").as_posix()
+            connection.execute(VIEW_SQL.format(view=f"raw.{table}", files=_literal(pattern)))
+    except duckdb.Error:
+        connection.execute("rollback")
+        raise
     connection.execute("commit")

@@ -17,6 +17,8 @@ from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
 
 LINE = "line_number"
+# The row index gets a name no file uses, so a file's own "line number" column is just data.
+ROW_INDEX = "__autotrade_line_number"
 
 
 class RejectedFile(ValueError):
@@ -25,8 +27,12 @@ class RejectedFile(ValueError):
 
 @dataclass(frozen=True)
 class TextFrame:
-    """A landed file as all-text columns plus ``line_number``: the file's own line (CSV, header
-    on line 1) or 1-based record number (Parquet, JSON)."""
+    """A landed file as all-text columns plus ``line_number``.
+
+    CSV: the record's line counting the header as line 1, which is the file's own line unless a
+    quoted value spans lines (then later records are numbered as if it did not). Parquet and
+    JSON: the 1-based record number.
+    """
 
     frame: pl.LazyFrame
     encoding: str | None
@@ -112,5 +118,5 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path) -> TextFrame:
     renames = _canonical_names(feed, file, headers)
     known = {field.name for field in feed.fields}
     extra = [name for name in renames.values() if name not in known]
-    frame = frame.rename(renames).with_row_index(LINE, offset=first_line)
-    return TextFrame(frame.with_columns(pl.col(LINE).cast(pl.Int64)), encoding, extra)
+    frame = frame.rename(renames).with_row_index(ROW_INDEX, offset=first_line)
+    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra)

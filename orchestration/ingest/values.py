@@ -94,11 +94,12 @@ def price_cny(column: str) -> Parsed:
 
 
 def month(column: str) -> Parsed:
-    """First day of the month from ``2025-02``, ``2025/2``, ``2025年2月``, ``202502`` or a date."""
+    """First day of the month from ``2025-02``, ``2025/2``, ``2025年2月``, ``202502`` or a date
+    (``2025-02-15``, ``2025年2月15日``, ``20250215``)."""
     cleaned = text(column)
     parts = cleaned.str.extract_groups(
-        r"^(?<y>\d{4})(?:\s*[-/.年]\s*(?<m>\d{1,2})\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?"
-        r"|(?<m2>\d{2}))$"
+        r"^(?<y>\d{4})(?:\s*[-/.年]\s*(?<m>\d{1,2})\s*(?:月\s*(?:\d{1,2}\s*日)?|[-/.]\s*\d{1,2})?"
+        r"|(?<m2>\d{2})(?:\d{2})?)$"
     )
     year = parts.struct.field("y").cast(pl.Int32, strict=False)
     month_no = pl.coalesce(parts.struct.field("m"), parts.struct.field("m2")).cast(

@@ -1,0 +1,29 @@
+"""Data contracts on figures: Great Expectations suites run as SQL inside DuckDB.
+
+Suites are JSON files in `expectations/suites/`; `run_suite(database, suite)` validates
+one suite's table in a DuckDB file, read-only, and returns a `SuiteResult`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from expectations.results import ExpectationOutcome, SuiteResult
+from expectations.suites import suite_names, suite_table
+
+__all__ = ["ExpectationOutcome", "SuiteResult", "run_suite", "suite_names", "suite_table"]
+
+
+def run_suite(database: str | Path, suite: str) -> SuiteResult:
+    """Validate the suite's table in the DuckDB file `database` (opened read-only).
+
+    The engine is disposed before this returns, so the caller may open the file for
+    writing right after. Raises ValueError for an unknown or malformed suite, and GX's
+    TestConnectionError if the file cannot be opened. A missing table, or a query that
+    cannot run, fails each expectation it affects with an `{"error": message}` example.
+    """
+    # Importing GX takes seconds: pay for it on the first run, not on `import expectations`
+    # (listing suites, e.g. when Dagster loads its definitions, needs no GX).
+    from expectations.runner import run_suite as run
+
+    return run(database, suite)

@@ -1,0 +1,73 @@
+"""Suite files: `suites/<name>.json`, each GX's own ExpectationSuite JSON plus `meta.table`.
+
+A file holds `name` (its file name), `meta.table` ("schema.table", the table it validates)
+and `expectations`, each a GX expectation configuration (`type`, `kwargs`, optional
+`description`, `notes`) whose `meta.severity` is "error" (the default) or "warning".
+Reading them needs no GX import, so listing suites stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from expectations.results import ERROR, SEVERITIES
+
+SUITES_DIR = Path(__file__).with_name("suites")
+
+# The table is pasted into SQL (`SELECT * FROM <table>`): allow plain identifiers only.
+_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A parsed suite file: the suite, its table and its expectation configurations."""
+
+    name: str
+    table: str
+    expectations: list[dict]
+
+    def severity(self, index: int) -> str:
+        """The severity of the expectation at `index` in the file."""
+        return self.expectations[index].get("meta", {}).get("severity", ERROR)
+
+
+def suite_names() -> list[str]:
+    """The names of the shipped suites, sorted."""
+    return sorted(path.stem for path in SUITES_DIR.glob("*.json"))
+
+
+def suite_table(suite: str) -> str:
+    """The "schema.table" the suite validates."""
+    return load_suite(suite).table
+
+
+def load_suite(suite: str) -> SuiteSpec:
+    """Read and check one suite file; raise ValueError if it breaks the format above."""
+    if suite not in suite_names():
+        raise ValueError(f"unknown suite {suite!r}; known suites: {', '.join(suite_names())}")
+    document = json.loads((SUITES_DIR / f"{suite}.json").read_text(encoding="utf-8"))
+    spec = SuiteSpec(
+        name=document.get("name"),
+        table=document.get("meta", {}).get("table", ""),
+        expectations=document.get("expectations", []),
+    )
+    _check(suite, spec)
+    return spec
+
+
+def _check(suite: str, spec: SuiteSpec) -> None:
+    if spec.name != suite:
+        raise ValueError(f"suite file {suite}.json names itself {spec.name!r}")
+    if not _TABLE.fullmatch(spec.table):
+        raise ValueError(f"suite {suite}: meta.table must be 'schema.table', got {spec.table!r}")
+    if not spec.expectations:
+        raise ValueError(f"suite {suite} has no expectations")
+    for index in range(len(spec.expectations)):
+        if spec.severity(index) not in SEVERITIES:
+            raise ValueError(
+                f"suite {suite}, expectation {index}: severity must be one of {SEVERITIES}, "
+                f"got {spec.severity(index)!r}"
+            )

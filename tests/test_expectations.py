@@ -1,0 +1,515 @@
+"""The GX layer on tiny DuckDB warehouses built with SQL in tmp_path.
+
+One warehouse holds a clean copy of every table the suites read; each suite also gets a
+warehouse of its own whose table breaks the contract in known ways. Every suite runs once
+per warehouse per module: importing GX is the slow part (seconds), a run takes ~0.1 s.
+"""
+
+import dataclasses
+import hashlib
+import json
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import expectations  # noqa: E402
+from expectations import gx_duckdb, runner, suites  # noqa: E402
+
+SCHEMAS = "CREATE SCHEMA staging; CREATE SCHEMA intermediate; CREATE SCHEMA marts;"
+
+SALES = """
+CREATE TABLE staging.stg_landing__sales AS
+SELECT drop_date::DATE AS drop_date, 'sales.csv' AS source_file,
+       line_number::BIGINT AS line_number, period::DATE AS period, brand,
+       brand AS group_name, model, NULL AS "trim", 'BEV' AS powertrain,
+       msrp_cny::BIGINT AS msrp_cny, units::{units_type} AS units, 'CN' AS origin,
+       'ThinkerCar' AS source, price_band
+FROM (VALUES {rows}) AS v(drop_date, line_number, period, brand, model, msrp_cny, units, price_band)
+"""
+
+TARIFFS = """
+CREATE TABLE staging.stg_landing__tariff_measures AS
+SELECT DATE '2025-03-01' AS drop_date, 'tariffs.csv' AS source_file,
+       line_number::BIGINT AS line_number, reporter, partner, hs_code, measure, company,
+       rate_pct::DOUBLE AS rate_pct, valid_from::DATE AS valid_from, valid_to::DATE AS valid_to,
+       'regulation' AS legal_basis, 'official journal' AS source
+FROM (VALUES {rows}) AS v(line_number, reporter, partner, hs_code, measure, company, rate_pct,
+                           valid_from, valid_to)
+"""
+
+BRAND_BAND = """
+CREATE TABLE marts.mart_brand_band_period AS
+SELECT period_type, period_label, price_band, brand, units::BIGINT AS units,
+       share_pct::DOUBLE AS share_pct, NULL::DOUBLE AS yoy_pct, rank::BIGINT AS rank
+FROM (VALUES {rows}) AS v(period_type, period_label, price_band, brand, units, share_pct, rank)
+"""
+
+RESTATED = """
+CREATE TABLE intermediate.int_sales__restated AS
+SELECT period::DATE AS period, units::BIGINT AS units FROM (VALUES {rows}) AS v(period, units)
+"""
+
+GROUP_SALES = """
+CREATE TABLE marts.mart_group_sales AS
+SELECT period_type, period_label, group_name, units::BIGINT AS units, NULL::DOUBLE AS yoy_pct
+FROM (VALUES {rows}) AS v(period_type, period_label, group_name, units)
+"""
+
+DUTY_STACK = """
+CREATE TABLE marts.mart_duty_stack AS
+SELECT reporter, partner, hs_code, company, valid_from::DATE AS valid_from,
+       valid_to::DATE AS valid_to, total_rate_pct::DOUBLE AS total_rate_pct,
+       'MFN + CVD' AS components
+FROM (VALUES {rows}) AS v(reporter, partner, hs_code, company, valid_from, valid_to, total_rate_pct)
+"""
+
+# Real prices from a 28,900-yuan mini EV to a 7,000,000-yuan Rolls-Royce, and every band edge.
+GOOD_SALES = """
+('2025-03-01', 1, '2025-02-01', 'AITO', 'M9', 509800, 17190, '500k+'),
+('2025-03-01', 2, '2025-02-01', 'Wuling', 'Hongguang Mini EV', 28900, 1000, '<200k'),
+('2025-03-01', 3, '2025-02-01', 'Rolls-Royce', 'Cullinan', 7000000, 3, '500k+'),
+('2025-03-01', 4, '2025-02-01', 'BMW', 'X3', 200000, 10, '200k-300k'),
+('2025-03-01', 5, '2025-02-01', 'BMW', 'X5', 300000, 10, '300k-500k'),
+('2025-03-01', 6, '2025-02-01', 'Mercedes-Benz', 'GLS', 500000, 10, '500k+'),
+('2025-03-01', 7, '2025-02-01', 'AITO', 'M7', NULL, 0, 'unknown'),
+('2025-03-02', 1, '2025-02-01', 'AITO', 'M9', 499999, 17190, '300k-500k')
+"""
+
+GOOD_TARIFFS = """
+(1, 'EU', 'CN', '8703.80', 'MFN', NULL, 10.0, '2024-01-01', NULL),
+(2, 'EU', 'CN', '8703.80', 'CVD', 'BYD', 17.0, '2024-10-30', NULL),
+(3, 'CN', 'EU', '2208.20', 'AD', 'Hennessy', 34.8, '2024-10-11', '2025-07-04'),
+(4, 'US', 'CN', '8703', 'section_301', NULL, 100.0, '2024-09-27', '2024-09-27'),
+(5, 'CN', 'US', '8703.80.10.00', 'retaliatory', NULL, 0.0, '2025-04-10', NULL)
+"""
+
+# Shares are rounded to two decimals, as a mart would store them: 38.55 + 31.54 + 29.91 = 100.
+GOOD_BRAND_BAND = """
+('month', '2025-01', '500k+', 'AITO', 100, 100.0, 1),
+('month', '2025-02', '500k+', 'Mercedes-Benz', 22160, 38.55, 1),
+('month', '2025-02', '500k+', 'BMW', 18130, 31.54, 2),
+('month', '2025-02', '500k+', 'AITO', 17190, 29.91, 3),
+('month', '2025-02', 'unknown', 'AITO', 5, 100.0, 1),
+('quarter', '2025-Q1', '500k+', 'AITO', 17290, 50.0, 1),
+('quarter', '2025-Q1', '500k+', 'BMW', 17290, 50.0, 1),
+('ytd', '2025-YTD-02', '500k+', 'AITO', 17290, 100.0, 1),
+('year', '2024', '500k+', 'AITO', 151000, 100.0, 1)
+"""
+
+GOOD_RESTATED = "('2025-01-01', 60), ('2025-01-01', 40), ('2025-02-01', 57480), ('2025-02-01', 5)"
+
+GOOD_GROUP_SALES = "('year', '2024', 'Seres', 427000), ('quarter', '2025-Q1', 'Seres', 0)"
+
+# Adjacent intervals touch without overlapping; a company's own lane may cover the others'.
+GOOD_DUTY_STACK = """
+('EU', 'CN', '8703.80', NULL, '2024-01-01', '2024-10-29', 10.0),
+('EU', 'CN', '8703.80', NULL, '2024-10-30', NULL, 27.0),
+('EU', 'CN', '8703.80', 'BYD', '2024-01-01', NULL, 27.0),
+('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8)
+"""
+
+GOOD_WAREHOUSE = [
+    SCHEMAS,
+    SALES.format(units_type="BIGINT", rows=GOOD_SALES),
+    TARIFFS.format(rows=GOOD_TARIFFS),
+    BRAND_BAND.format(rows=GOOD_BRAND_BAND),
+    RESTATED.format(rows=GOOD_RESTATED),
+    GROUP_SALES.format(rows=GOOD_GROUP_SALES),
+    DUTY_STACK.format(rows=GOOD_DUTY_STACK),
+]
+
+# Each suite's table broken in known ways; the SQL comments say how.
+BAD_WAREHOUSES = {
+    "stg_sales": [
+        SCHEMAS,
+        SALES.format(
+            units_type="DOUBLE",  # not an integer type
+            rows="""
+('2025-03-01', 1, '2025-02-01', 'AITO', 'M9', 509800, 17190, '500k+'),
+('2025-03-01', 1, '2025-02-01', 'AITO', 'M9', 509800, 17190, '500k+'), -- line 1 twice
+('2025-03-01', 2, '2025-02-01', 'AITO', 'M9', 509800, -3, '500k+'), -- negative units
+('2025-03-01', 3, '2025-02-01', 'AITO', 'M9', 5, 1, '<200k'), -- implausible price
+('2025-03-01', 4, '2025-02-01', 'AITO', 'M9', 250000, 1, '500k+'), -- wrong band
+('2025-03-01', 5, '2025-02-01', 'AITO', 'M9', NULL, 1, 'luxury'), -- no such band
+('2025-03-01', 6, '2025-02-15', 'AITO', 'M9', 509800, 1, '500k+'), -- mid-month period
+('2025-03-01', 7, '2025-02-01', NULL, 'M9', 509800, 1, '500k+') -- no brand
+""",
+        ),
+    ],
+    "stg_tariff_measures": [
+        SCHEMAS,
+        TARIFFS.format(
+            rows="""
+(1, 'EU', 'CN', '8703.80', 'CVD', NULL, 17.0, '2024-10-30', NULL),
+(2, 'EU', 'CN', '8703.80', 'CVD', NULL, 1500.0, '2024-10-30', NULL), -- rate over 1000
+(3, 'EU', 'CN', '8703.80', 'quota', NULL, 17.0, '2024-10-30', NULL), -- no such measure
+(4, 'EU', 'CN', '8703.80', 'CVD', NULL, 17.0, NULL, '2025-01-01'), -- no start
+(5, 'EU', 'CN', '8703.80', 'CVD', NULL, 17.0, '2025-05-01', '2025-01-31'), -- ends first
+(6, 'EU', 'CN', '87038', 'CVD', NULL, 17.0, '2024-10-30', NULL), -- no dot
+(7, 'EU', 'CN', NULL, 'CVD', NULL, 17.0, '2024-10-30', NULL) -- no code
+"""
+        ),
+    ],
+    "mart_brand_band_period": [
+        SCHEMAS,
+        BRAND_BAND.format(
+            rows="""
+('month', '2025-02', '500k+', 'AITO', 60, 60.0, 1), -- shares sum to 90,
+('month', '2025-02', '500k+', 'BMW', 30, 30.0, 3), -- and rank 2 is missing
+('year', '2024', '500k+', 'AITO', 100, 100.0, 1),
+('year', '2024', '500k+', 'AITO', 0, 0.0, 1), -- AITO twice
+('week', '2025-W01', '<200k', 'Wuling', 100, 100.0, 1), -- no such period type
+('quarter', '2025-Q1', '<200k', 'Wuling', 5, 120.0, 1), -- share over 100
+('quarter', '2025-Q1', '<200k', 'BYD', -5, -20.0, 2), -- negative units and share
+('ytd', '2025-YTD-02', '200k-300k', 'BMW', 7, 100.0, 0) -- rank 0
+"""
+        ),
+    ],
+    "mart_group_sales": [
+        SCHEMAS,
+        GROUP_SALES.format(
+            rows="""
+('year', '2024', 'Seres', 427000), ('year', '2024', 'Seres', 1), -- Seres twice
+('year', '2024', 'BMW', -1), -- negative units
+('year', '2024', NULL, 5) -- no group
+"""
+        ),
+    ],
+    "mart_duty_stack": [
+        SCHEMAS,
+        DUTY_STACK.format(
+            rows=GOOD_DUTY_STACK.rstrip()
+            + """,
+('EU', 'CN', '8703.80', NULL, '2025-01-01', '2025-06-30', 27.0), -- inside the open one
+('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8), -- same one twice
+('US', 'CN', '8703.80', NULL, '2025-05-01', '2025-04-01', 1200.0) -- ends first, over 1000
+"""
+        ),
+    ],
+    "reconciliation": [
+        SCHEMAS,
+        BRAND_BAND.format(
+            rows="""
+('month', '2025-01', '500k+', 'AITO', 100, 100.0, 1), -- January is not restated
+('month', '2025-02', '500k+', 'AITO', 60, 60.0, 1), -- February: 100 here, 90 restated
+('month', '2025-02', '500k+', 'BMW', 40, 40.0, 2), -- (March is restated only)
+('quarter', '2025-Q1', '500k+', 'AITO', 999, 100.0, 1) -- not a month: ignored
+"""
+        ),
+        RESTATED.format(rows="('2025-02-01', 90), ('2025-03-01', 50)"),
+    ],
+}
+
+ALL_SUITES = {
+    "stg_sales": "staging.stg_landing__sales",
+    "stg_tariff_measures": "staging.stg_landing__tariff_measures",
+    "mart_brand_band_period": "marts.mart_brand_band_period",
+    "mart_group_sales": "marts.mart_group_sales",
+    "mart_duty_stack": "marts.mart_duty_stack",
+    "reconciliation": "marts.mart_brand_band_period",
+}
+
+
+def build(path: Path, statements: list[str]) -> Path:
+    with duckdb.connect(str(path)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return path
+
+
+@pytest.fixture(scope="module")
+def good_warehouse(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("good") / "warehouse.duckdb", GOOD_WAREHOUSE)
+
+
+@pytest.fixture(scope="module")
+def good_results(good_warehouse) -> dict:
+    return {name: expectations.run_suite(good_warehouse, name) for name in ALL_SUITES}
+
+
+@pytest.fixture(scope="module")
+def bad_results(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("bad")
+    return {
+        name: expectations.run_suite(build(folder / f"{name}.duckdb", statements), name)
+        for name, statements in BAD_WAREHOUSES.items()
+    }
+
+
+def failures(result) -> dict:
+    """{description: (unexpected_count, examples)} of the failed outcomes."""
+    return {o.description: (o.unexpected_count, o.examples) for o in result.failures}
+
+
+# --- suite files ---------------------------------------------------------------------------
+
+
+def test_the_six_suites_ship_and_name_their_tables():
+    assert expectations.suite_names() == sorted(ALL_SUITES)
+    assert {name: expectations.suite_table(name) for name in ALL_SUITES} == ALL_SUITES
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SUITES))
+def test_every_suite_loads_into_gx(name):
+    spec = suites.load_suite(name)
+    gx_suite = runner.build_gx_suite(spec)
+    assert [e.expectation_type for e in gx_suite.expectations] == [
+        e["type"] for e in spec.expectations
+    ]
+    # Query-based checks have no kwargs a sentence could be made from.
+    for declared in spec.expectations:
+        if declared["type"] == runner.UNEXPECTED_ROWS:
+            assert declared.get("description"), declared
+
+
+def test_unknown_suite_is_refused():
+    with pytest.raises(ValueError, match="unknown suite 'nope'"):
+        expectations.suite_table("nope")
+
+
+def write_suite(folder: Path, name: str, expectations_: list[dict], table="marts.mart_group_sales"):
+    document = {"name": name, "meta": {"table": table}, "expectations": expectations_}
+    (folder / f"{name}.json").write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_suite_with_an_unknown_severity_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
+    not_null = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "units"}}
+    write_suite(tmp_path, "odd", [{**not_null, "meta": {"severity": "critical"}}])
+    with pytest.raises(ValueError, match="severity must be one of"):
+        suites.load_suite("odd")
+
+
+def test_an_invalid_expectation_raises_instead_of_being_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
+    write_suite(tmp_path, "typo", [{"type": "expect_column_values_to_not_be_null", "kwargs": {}}])
+    with pytest.raises(Exception, match="ExpectColumnValuesToNotBeNull"):
+        runner.build_gx_suite(suites.load_suite("typo"))
+
+
+# --- passing and failing runs --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SUITES))
+def test_clean_tables_pass(good_results, name):
+    result = good_results[name]
+    assert (result.suite, result.table) == (name, ALL_SUITES[name])
+    assert result.passed and result.failures == [], failures(result)
+    assert all(o.unexpected_count == 0 for o in result.outcomes)
+    assert len(result.outcomes) == len(suites.load_suite(name).expectations)
+
+
+def test_stg_sales_fails_for_the_right_reasons(bad_results):
+    result = bad_results["stg_sales"]
+    found = failures(result)
+    assert not result.passed
+    count, mismatched = found.pop("price_band agrees with msrp_cny")
+    assert (count, sorted(row["line_number"] for row in mismatched)) == (2, [4, 5])
+    assert found.pop("(drop_date, source_file, line_number) unique together")[0] == 2
+    assert found == {
+        "units has an integer type": (1, [{"units_type": "DOUBLE"}]),
+        "units between 0 and None": (1, [-3.0]),
+        "msrp_cny between 10000 and 50000000": (1, [5]),
+        "price_band in ['<200k', '200k-300k', '300k-500k', '500k+', 'unknown']": (1, ["luxury"]),
+        "period is the first day of its month": (
+            1,
+            [
+                {
+                    "drop_date": "2025-03-01",
+                    "source_file": "sales.csv",
+                    "line_number": 6,
+                    "period": "2025-02-15",
+                }
+            ],
+        ),
+        "brand not null": (1, [None]),
+    }
+
+
+def test_stg_tariff_measures_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["stg_tariff_measures"])
+    hs_code = found.pop("hs_code is 4 digits then up to three .NN groups, e.g. 8703.80")
+    assert hs_code[0] == 2
+    assert sorted(str(row["hs_code"]) for row in hs_code[1]) == ["87038", "None"]
+    assert found == {
+        "rate_pct between 0 and 1000": (1, [1500.0]),
+        "measure in ['MFN', 'AD', 'CVD', 'safeguard', 'retaliatory', 'reciprocal', "
+        "'section_301', 'section_232']": (1, ["quota"]),
+        "valid_from not null": (1, [None]),
+        "valid_from <= valid_to when valid_to is set": (1, [["2025-01-31", "2025-05-01"]]),
+    }
+
+
+def test_mart_brand_band_period_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["mart_brand_band_period"])
+    dense = found.pop("rank is dense from 1 within each (period_type, period_label, price_band)")
+    assert sorted(row["period_label"] for row in dense[1]) == ["2025-02", "2025-YTD-02"]
+    assert dense[0] == 2
+    assert sorted(found.pop("share_pct between 0 and 100")[1]) == [-20.0, 120.0]
+    assert found == {
+        "period_type in ['month', 'quarter', 'ytd', 'year']": (1, ["week"]),
+        "units between 0 and None": (1, [-5]),
+        "shares within one (period_type, period_label, price_band) sum to 100 within 0.01": (
+            1,
+            [
+                {
+                    "period_type": "month",
+                    "period_label": "2025-02",
+                    "price_band": "500k+",
+                    "share_sum": 90.0,
+                }
+            ],
+        ),
+        "rank between 1 and None": (1, [0]),
+        "(period_type, period_label, price_band, brand) unique together": (
+            2,
+            [
+                {
+                    "period_type": "year",
+                    "period_label": "2024",
+                    "price_band": "500k+",
+                    "brand": "AITO",
+                }
+            ]
+            * 2,
+        ),
+    }
+
+
+def test_mart_group_sales_fails_for_the_right_reasons(bad_results):
+    assert failures(bad_results["mart_group_sales"]) == {
+        "units between 0 and None": (1, [-1]),
+        "group_name not null": (1, [None]),
+        "(period_type, period_label, group_name) unique together": (
+            2,
+            [{"period_type": "year", "period_label": "2024", "group_name": "Seres"}] * 2,
+        ),
+    }
+
+
+def test_mart_duty_stack_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["mart_duty_stack"])
+    overlaps = "no two intervals of one lane (reporter, partner, hs_code, company) overlap"
+    count, pairs = found.pop(overlaps)
+    assert count == 2
+    assert sorted((p["hs_code"], p["valid_from"], p["other_valid_from"]) for p in pairs) in (
+        [("2208.20", "2024-10-11", "2024-10-11"), ("8703.80", "2024-10-30", "2025-01-01")],
+        [("2208.20", "2024-10-11", "2024-10-11"), ("8703.80", "2025-01-01", "2024-10-30")],
+    )
+    assert found == {
+        "total_rate_pct between 0 and 1000": (1, [1200.0]),
+        "valid_from <= valid_to when valid_to is set": (1, [["2025-04-01", "2025-05-01"]]),
+    }
+
+
+def test_reconciliation_fails_for_every_month_that_disagrees(bad_results):
+    (outcome,) = bad_results["reconciliation"].failures
+    assert outcome.severity == "error" and outcome.unexpected_count == 3
+    assert sorted(outcome.examples, key=lambda row: row["month"]) == [
+        {"month": "2025-01", "mart_units": 100, "restated_units": None},
+        {"month": "2025-02", "mart_units": 100, "restated_units": 90},
+        {"month": "2025-03", "mart_units": None, "restated_units": 50},
+    ]
+
+
+def test_outcomes_are_json(bad_results):
+    for result in bad_results.values():
+        json.dumps(dataclasses.asdict(result))
+
+
+# --- how GX is run -------------------------------------------------------------------------
+
+
+def test_the_file_is_read_only_and_released_on_return(good_warehouse):
+    before = hashlib.sha256(good_warehouse.read_bytes()).hexdigest()
+    assert expectations.run_suite(good_warehouse, "mart_group_sales").passed
+    assert hashlib.sha256(good_warehouse.read_bytes()).hexdigest() == before
+    with duckdb.connect(str(good_warehouse)) as writer:  # fails while any GX connection lives
+        writer.execute("CREATE TABLE marts.written_after AS SELECT 1 AS x")
+        writer.execute("DROP TABLE marts.written_after")
+
+
+def test_a_missing_table_fails_every_expectation_and_still_releases_the_file(tmp_path):
+    empty = build(tmp_path / "empty.duckdb", [SCHEMAS])
+    result = expectations.run_suite(empty, "mart_group_sales")
+    assert not result.passed and len(result.failures) == len(result.outcomes) == 3
+    for outcome in result.outcomes:
+        assert outcome.unexpected_count is None
+        assert "mart_group_sales" in outcome.examples[0]["error"]
+    build(empty, ["CREATE TABLE marts.written_after AS SELECT 1 AS x"])
+
+
+def test_no_network_is_touched(good_warehouse, monkeypatch):
+    def refuse(*args):
+        raise AssertionError(f"network connection attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    assert expectations.run_suite(good_warehouse, "stg_tariff_measures").passed
+
+
+def test_warning_severity_reports_without_blocking(good_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
+    write_suite(
+        tmp_path,
+        "soft",
+        [
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "units", "min_value": 1},
+                "meta": {"severity": "warning"},
+            },
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "group_name"}},
+        ],
+    )
+    result = expectations.run_suite(good_warehouse, "soft")
+    (warning,) = result.failures
+    assert result.passed
+    assert (warning.severity, warning.column, warning.unexpected_count) == ("warning", "units", 1)
+    assert result.outcomes[1].severity == "error"
+
+
+def test_outcomes_follow_file_order_when_a_check_cannot_run(good_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
+    broken = {
+        "type": "unexpected_rows_expectation",
+        "description": "reads a missing table",
+        "kwargs": {"unexpected_rows_query": "SELECT * FROM marts.nowhere"},
+    }
+    not_null = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "group_name"}}
+    write_suite(tmp_path, "broken", [not_null, broken, not_null])
+    result = expectations.run_suite(good_warehouse, "broken")
+    assert [o.description for o in result.outcomes] == [
+        "group_name not null",
+        "reads a missing table",
+        "group_name not null",
+    ]
+    (failed,) = result.failures
+    assert failed.unexpected_count is None and "nowhere" in failed.examples[0]["error"]
+
+
+# --- the persisted-connection patch --------------------------------------------------------
+
+
+def test_the_patch_is_applied_once():
+    gx_duckdb.persist_duckdb_connections()
+    gx_duckdb.persist_duckdb_connections()
+    dialects = gx_duckdb._gx_sql._PERSISTED_CONNECTION_DIALECTS
+    assert [d for d in dialects if d == "duckdb"] == [gx_duckdb.DUCKDB]
+
+
+def test_with_the_patch_metrics_are_exact(bad_results):
+    units = bad_results["mart_group_sales"].outcomes[0]
+    assert (units.success, units.unexpected_count, units.element_count) == (False, 1, 4)
+
+
+def test_without_the_patch_every_metric_breaks(good_warehouse, monkeypatch):
+    """GX issue 11579. If this starts passing through, GX fixed it: drop gx_duckdb."""
+    unpatched = tuple(
+        d for d in gx_duckdb._gx_sql._PERSISTED_CONNECTION_DIALECTS if d is not gx_duckdb.DUCKDB
+    )
+    monkeypatch.setattr(gx_duckdb._gx_sql, "_PERSISTED_CONNECTION_DIALECTS", unpatched)
+    result = expectations.run_suite(good_warehouse, "mart_group_sales")
+    assert not any(o.success for o in result.outcomes)
+    assert all(o.examples == [{"error": "list index out of range"}] for o in result.outcomes)

@@ -1,0 +1,217 @@
+"""The Polars value parsers of the ingest, and the header aliases of the two feeds.
+
+Each parser is applied to a one-row text frame, as the ingest applies it to a text column.
+Expected values come from docs/design.md: units are non-negative whole numbers, ``万`` is
+10,000 yuan, a missing price (empty or 0) is unknown rather than wrong, periods are months,
+HS codes have 4 to 10 digits, measures are a closed vocabulary.
+"""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from orchestration.ingest import values  # noqa: E402
+from orchestration.ingest.feeds import MEASURES, SALES, TARIFFS, normalise_header  # noqa: E402
+
+OK, ERROR = "ok", "error"
+
+
+def parse_one(parser, raw: str | None) -> tuple[object, str | None]:
+    """(typed value, error reason) of one text value."""
+    parsed = parser("x")
+    frame = pl.DataFrame({"x": [raw]}, schema={"x": pl.String})
+    row = frame.select(parsed.value.alias("value"), parsed.error.alias("error")).row(0)
+    return row[0], row[1]
+
+
+def check(parser, raw: str | None, expected: object, outcome: str) -> None:
+    value, error = parse_one(parser, raw)
+    assert value == expected
+    if outcome == ERROR:
+        assert isinstance(error, str) and error, f"{raw!r} should be rejected with a reason"
+        assert value is None, "a rejected value must not also carry a typed value"
+    else:
+        assert error is None, f"{raw!r} should parse, got error {error!r}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("17190", 17190, OK),
+        ("17,190", 17190, OK),
+        ("１７１９０", 17190, OK),  # full-width digits
+        (" 17190 ", 17190, OK),
+        ("12.0", 12, OK),
+        ("0", 0, OK),
+        ("-5", None, ERROR),
+        ("12.5", None, ERROR),
+        ("abc", None, ERROR),
+        ("", None, OK),  # empty: no value, and not the parser's error (required-ness is the feed's)
+        (None, None, OK),
+    ],
+)
+def test_units(raw, expected, outcome):
+    check(values.units, raw, expected, outcome)
+
+
+def test_units_value_is_an_integer():
+    value, _ = parse_one(values.units, "17,190")
+    assert type(value) is int
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("509800", 509_800, OK),
+        ("50.98万", 509_800, OK),  # 万 = 10,000 yuan
+        ("49.48万", 494_800, OK),
+        ("¥509,800", 509_800, OK),
+        ("28900", 28_900, OK),  # the cheapest real cars
+        ("700万", 7_000_000, OK),
+        ("0", None, OK),  # some exports write a missing price as 0
+        ("", None, OK),
+        (None, None, OK),
+        ("abc", None, ERROR),
+        ("-509800", None, ERROR),
+        ("-50.98万", None, ERROR),
+    ],
+)
+def test_price_cny(raw, expected, outcome):
+    check(values.price_cny, raw, expected, outcome)
+
+
+FEB_2025 = date(2025, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("2025-02", FEB_2025, OK),
+        ("2025/2", FEB_2025, OK),
+        ("2025年2月", FEB_2025, OK),
+        ("202502", FEB_2025, OK),
+        ("2025-02-15", FEB_2025, OK),  # a date names its month
+        ("２０２５年２月", FEB_2025, OK),
+        ("2024-12", date(2024, 12, 1), OK),
+        ("2025-13", None, ERROR),
+        ("2025-00", None, ERROR),
+        ("Feb 2025", None, ERROR),
+        ("2025", None, ERROR),
+        ("", None, OK),
+        (None, None, OK),
+    ],
+)
+def test_month(raw, expected, outcome):
+    check(values.month, raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("2025-07-05", date(2025, 7, 5), OK),
+        ("2025/07/05", date(2025, 7, 5), OK),
+        ("20250705", date(2025, 7, 5), OK),
+        ("2025-02-30", None, ERROR),  # no such day
+        ("5 July 2025", None, ERROR),
+        ("", None, OK),  # an open interval: valid_to empty
+    ],
+)
+def test_iso_date(raw, expected, outcome):
+    check(values.iso_date, raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("17", 17.0, OK),
+        ("17.0", 17.0, OK),
+        ("17%", 17.0, OK),
+        ("38.1 %", 38.1, OK),
+        ("0", 0.0, OK),
+        ("-1", None, ERROR),
+        ("abc", None, ERROR),
+        ("", None, OK),
+    ],
+)
+def test_rate_pct(raw, expected, outcome):
+    check(values.rate_pct, raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("8703.80", "8703.80", OK),
+        ("870380", "8703.80", OK),
+        ("8703", "8703", OK),
+        ("8703.80.00.10", "8703.80.00.10", OK),
+        ("8703800010", "8703.80.00.10", OK),
+        ("2208.20", "2208.20", OK),
+        ("87", None, ERROR),
+        ("8703.8A", None, ERROR),
+        ("87038000101", None, ERROR),  # 11 digits
+        ("", None, OK),
+    ],
+)
+def test_hs_code(raw, expected, outcome):
+    check(values.hs_code, raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "outcome"),
+    [
+        ("cvd", "CVD", OK),
+        ("CVD", "CVD", OK),
+        (" mfn ", "MFN", OK),
+        ("Section_301", "section_301", OK),
+        ("SAFEGUARD", "safeguard", OK),
+        ("anti-dumping", None, ERROR),
+        ("", None, OK),
+    ],
+)
+def test_measure_choice(raw, expected, outcome):
+    check(values.choice(MEASURES), raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("cn", "CN"), (" De ", "DE"), ("", None)],
+)
+def test_code_is_upper_case(raw, expected):
+    check(values.code, raw, expected, OK)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("\ufeffPeriod", "period"),
+        ("\ufeff Units ", "units"),
+        ("MSRP (CNY)", "msrp_cny"),
+        ("Guide Price", "guide_price"),
+        ("销量", "销量"),  # Chinese is kept as is; the alias table maps it
+    ],
+)
+def test_normalise_header(header, expected):
+    assert normalise_header(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("feed", "header", "expected"),
+    [
+        (SALES, "\ufeffPeriod", "period"),
+        (SALES, "MSRP (CNY)", "msrp_cny"),
+        (SALES, "指导价", "msrp_cny"),
+        (SALES, "销量", "units"),
+        (SALES, "厂商", "group"),
+        (SALES, "月份", "period"),
+        (SALES, "品牌", "brand"),
+        (SALES, "车型", "model"),
+        (SALES, "Deliveries", "units"),
+        (SALES, "Dealer Count", "dealer_count"),  # unknown: kept, normalised
+        (TARIFFS, "HS Code", "hs_code"),
+        (TARIFFS, "Measure Type", "measure"),
+        (TARIFFS, "Start Date", "valid_from"),
+    ],
+)
+def test_canonical_header(feed, header, expected):
+    assert feed.canonical_header(header) == expected
