@@ -16,6 +16,7 @@ from datetime import date
 
 from dagster import DagsterInstance
 
+from orchestration.definitions import build_definitions
 from orchestration.jobs import range_tags
 from orchestration.partitions import DROP_DATES, landed_drop_dates, register_drop_dates
 from orchestration.resources import AutotradeSettings, settings_from_environment
@@ -27,17 +28,15 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run(keys: list[str], instance: DagsterInstance):
+def run(keys: list[str], instance: DagsterInstance, settings: AutotradeSettings):
     """Execute the daily job over the drop dates ``keys`` (registered first) in one run.
 
     A run covers a range of partitions in the instance's order of keys, so it spans from the
     first to the last of ``keys`` in that order.
     """
-    from orchestration.definitions import defs
-
     register_drop_dates(instance, keys)
     ordered = [k for k in instance.get_dynamic_partitions(DROP_DATES.name) if k in set(keys)]
-    job = defs.resolve_job_def("autotrade_daily")
+    job = build_definitions(settings).resolve_job_def("autotrade_daily")
     return job.execute_in_process(
         instance=instance,
         run_config=LOGGING,
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
     print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
-    result = run(keys, _instance())
+    result = run(keys, _instance(), settings)
     print(summary(result, settings))
     return 0 if result.success else 1
 

@@ -1,0 +1,41 @@
+# autotrade: two commands on a fresh machine.
+#   make run    install everything, run the whole pipeline on the bundled sample data
+#   make test   install everything, run the tests
+# Everything installs into .venv from uv.lock; uv itself is bootstrapped with pip if missing.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+
+export AUTOTRADE_LANDING ?= sample/landing
+export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
+export AUTOTRADE_PUBLISH ?= data/published
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+
+.PHONY: install run test ui lint sample clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.installed
+
+run: install
+	$(UV) run python -m orchestration.run
+
+test: install
+	$(UV) run pytest
+
+ui: install
+	$(UV) run dagster dev -w workspace.yaml
+
+lint: install
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+sample: install
+	$(UV) run python sample/generate_sales.py && $(UV) run python sample/verify_sales.py
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

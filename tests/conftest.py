@@ -1,0 +1,51 @@
+"""Shared fixtures: the real pipeline, run once on the bundled sample into a temporary place."""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+
+from orchestration.partitions import landed_drop_dates
+from orchestration.resources import AutotradeSettings
+from orchestration.run import run
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_LANDING = REPO / "sample" / "landing"
+
+
+@dataclass
+class PipelineRun:
+    settings: AutotradeSettings
+    instance: DagsterInstance
+    result: object
+
+    def published(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(self.settings.publish / "autotrade.duckdb", read_only=True)
+
+
+def settings_in(root: Path, landing: Path) -> AutotradeSettings:
+    return AutotradeSettings(
+        landing_dir=str(landing),
+        warehouse_path=str(root / "warehouse" / "autotrade.duckdb"),
+        publish_dir=str(root / "published"),
+    )
+
+
+def run_pipeline(settings: AutotradeSettings, instance: DagsterInstance, keys=None):
+    return PipelineRun(
+        settings, instance, run(keys or landed_drop_dates(settings), instance, settings)
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> PipelineRun:
+    """The whole pipeline (ingest, dbt, GX, publish) over every bundled sample drop."""
+    root = tmp_path_factory.mktemp("sample_run")
+    landing = root / "landing"
+    shutil.copytree(SAMPLE_LANDING, landing)
+    pipeline = run_pipeline(settings_in(root, landing), DagsterInstance.ephemeral())
+    assert pipeline.result.success, "the sample pipeline run failed"
+    return pipeline
