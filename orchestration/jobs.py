@@ -10,14 +10,11 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from orchestration.partitions import DROP_DATES
-
 WAREHOUSE_TAG = {"autotrade/warehouse": "writer"}
 
 autotrade_job = define_asset_job(
     name="autotrade_daily",
     selection=AssetSelection.all(),
-    partitions_def=DROP_DATES,
     executor_def=in_process_executor,
     tags={**WAREHOUSE_TAG, "dagster/max_retries": "1"},
     description="Ingest drops, build the dbt models, run every check, publish the marts.",

@@ -133,7 +133,8 @@ def test_duty_stack(published, reporter, partner, hs_code, company, on, expected
         published,
         "select total_rate_pct from marts.mart_duty_stack "
         "where reporter = ? and partner = ? and hs_code = ? and company is not distinct from ? "
-        "and valid_from <= cast(? as date) and coalesce(valid_to, date '9999-12-31') >= cast(? as date)",
+        "and valid_from <= cast(? as date) "
+        "and coalesce(valid_to, date '9999-12-31') >= cast(? as date)",
         reporter,
         partner,
         hs_code,
@@ -148,7 +149,7 @@ def test_brandy_anti_dumping_reaches_39_percent(published):
     (top,) = one(
         published,
         "select max(rate_pct) from ("
-        "  select cast(regexp_extract(components, 'AD ([0-9.]+)%', 1) as double) as rate_pct"
+        "  select try_cast(regexp_extract(components, 'AD ([0-9.]+)%', 1) as double) as rate_pct"
         "  from marts.mart_duty_stack"
         "  where reporter = 'CN' and partner = 'EU' and hs_code = '2208.20')",
     )

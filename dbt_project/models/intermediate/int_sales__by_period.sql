@@ -17,7 +17,7 @@ final as (
         sales.brand,
         sales.group_name,
         sales.price_band,
-        sum(sales.units) as units
+        cast(sum(sales.units) as bigint) as units
     from sales
     inner join periods on sales.period = periods.month_start
     group by all

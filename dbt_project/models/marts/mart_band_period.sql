@@ -11,7 +11,7 @@ band_units as (
         prior_label,
         is_complete,
         price_band,
-        sum(units) as units
+        cast(sum(units) as bigint) as units
     from by_period
     group by all
 ),

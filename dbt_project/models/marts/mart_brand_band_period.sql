@@ -12,7 +12,7 @@ brand_units as (
         is_complete,
         price_band,
         brand,
-        sum(units) as units
+        cast(sum(units) as bigint) as units
     from by_period
     group by all
 ),

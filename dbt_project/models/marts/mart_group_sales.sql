@@ -11,7 +11,7 @@ group_units as (
         prior_label,
         is_complete,
         group_name,
-        sum(units) as units
+        cast(sum(units) as bigint) as units
     from by_period
     where group_name is not null
     group by all

@@ -1,0 +1,99 @@
+"""A failing error-level check stops everything downstream in the run, publishing included,
+and leaves the published snapshot exactly as it was. Runs the real pipeline: a good sample
+run first, then a new drop that parses but breaks a rule."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from tests.conftest import run_pipeline, settings_in
+
+PUBLISHED = AssetKey(["published", "autotrade"])
+BAD_DROP = "2025-05-01"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def after_sample(sample_run, tmp_path):
+    """A copy of the sample run's landing, warehouse and published snapshot to spoil."""
+    source = sample_run.settings
+    shutil.copytree(source.landing, tmp_path / "landing")
+    shutil.copytree(source.warehouse.parent, tmp_path / "warehouse")
+    shutil.copytree(source.publish, tmp_path / "published", symlinks=True)
+    return settings_in(tmp_path, tmp_path / "landing")
+
+
+def land(settings, feed: str, name: str, text: str) -> None:
+    folder = settings.landing / feed / BAD_DROP
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def snapshot_of(settings) -> tuple[str, str]:
+    publish = settings.publish
+    return digest(publish / "autotrade.duckdb"), str((publish / "parquet").resolve())
+
+
+def failed_checks(result) -> dict[str, str]:
+    return {
+        e.check_name: e.description or ""
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    }
+
+
+def materialized(result) -> set[AssetKey]:
+    return {event.asset_key for event in result.get_asset_materialization_events()}
+
+
+def test_implausible_price_in_staging_stops_the_marts_and_publishing(after_sample):
+    before = snapshot_of(after_sample)
+    land(
+        after_sample,
+        "sales",
+        "bad_price.csv",
+        "period,brand,model,trim,powertrain,msrp_cny,units\n"
+        "2025-04,AITO,M9,Max BEV 6-seat,BEV,4980,100\n",
+    )
+    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
+
+    assert not pipeline.result.success
+    failures = failed_checks(pipeline.result)
+    assert "gx_stg_sales" in failures
+    assert "msrp_cny" in failures["gx_stg_sales"]
+    built = materialized(pipeline.result)
+    assert AssetKey(["staging", "stg_landing__sales"]) in built
+    assert AssetKey(["marts", "mart_brand_band_period"]) not in built
+    assert PUBLISHED not in built
+    assert snapshot_of(after_sample) == before
+
+
+def test_failed_check_on_a_dbt_mart_stops_the_python_publish_asset(after_sample):
+    """Each measure is within 0-1000%, so staging passes; stacked on one lane they exceed
+    1000%, which the mart_duty_stack suite refuses. The dbt marts are built, the check on the
+    dbt asset fails, and the Python asset downstream of it must not run."""
+    before = snapshot_of(after_sample)
+    land(
+        after_sample,
+        "tariffs",
+        "stacked.csv",
+        "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to\n"
+        "US,CN,8703.80,AD,Test Motors,600,2025-05-01,\n"
+        "US,CN,8703.80,CVD,Test Motors,600,2025-05-01,\n",
+    )
+    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
+
+    assert not pipeline.result.success
+    failures = failed_checks(pipeline.result)
+    assert set(failures) == {"gx_mart_duty_stack"}, failures
+    assert "total_rate_pct" in failures["gx_mart_duty_stack"]
+    built = materialized(pipeline.result)
+    assert AssetKey(["marts", "mart_duty_stack"]) in built
+    assert PUBLISHED not in built
+    assert snapshot_of(after_sample) == before

@@ -1,0 +1,102 @@
+"""The Dagster definitions load, and the graph is the one the UI should show."""
+
+import json
+
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    Definitions,
+    SensorResult,
+    SkipReason,
+    build_sensor_context,
+)
+
+from expectations import suite_names, suite_table
+from orchestration.definitions import build_definitions, defs
+from orchestration.sensors import landing_sensor
+from tests.conftest import settings_in
+
+RAW = [AssetKey(["raw", t]) for t in ("sales", "sales_quarantine", "sales_files", "tariffs")]
+MARTS = [
+    AssetKey(["marts", name])
+    for name in (
+        "mart_brand_band_period",
+        "mart_group_sales",
+        "dim_model_price_history",
+        "mart_duty_stack",
+    )
+]
+PUBLISHED = AssetKey(["published", "autotrade"])
+
+
+def test_definitions_load():
+    Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def("autotrade_daily") is not None
+
+
+def test_lineage_runs_from_landing_files_to_the_published_marts():
+    graph = defs.resolve_asset_graph()
+    for key in [*RAW, *MARTS, PUBLISHED, AssetKey(["audit", "quarantined_rows"])]:
+        assert graph.has(key), key
+    upstream_of_published = graph.get(PUBLISHED).parent_keys
+    assert set(MARTS) <= upstream_of_published
+    staged_sales = AssetKey(["staging", "stg_landing__sales"])
+    assert AssetKey(["raw", "sales"]) in graph.get(staged_sales).parent_keys
+
+
+def test_every_suite_is_a_blocking_check_on_its_table():
+    graph = defs.resolve_asset_graph()
+    for suite in suite_names():
+        asset = AssetKey(suite_table(suite).split("."))
+        spec = graph.get_check_spec(
+            next(
+                k
+                for k in graph.asset_check_keys
+                if k.asset_key == asset and k.name == f"gx_{suite}"
+            )
+        )
+        assert spec.blocking, suite
+
+
+def test_schedule_and_sensors_are_defined():
+    assert defs.resolve_schedule_def("daily_schedule").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("landing_sensor") is not None
+    assert defs.resolve_sensor_def("failed_run_reporter") is not None
+
+
+def test_landing_sensor_requests_one_run_for_new_drops_then_waits(tmp_path):
+    for day in ("2025-01-09", "2025-02-11"):
+        folder = tmp_path / "landing" / "sales" / day
+        folder.mkdir(parents=True)
+        (folder / "f.csv").write_text("period,brand,model,units\n2025-01,AITO,M9,1\n")
+    settings = settings_in(tmp_path, tmp_path / "landing")
+    instance = DagsterInstance.ephemeral()
+    build_definitions(settings)  # the sensor is evaluated with these resources
+
+    first = landing_sensor(
+        build_sensor_context(instance=instance, resources={"settings": settings})
+    )
+    assert isinstance(first, SensorResult)
+    (request,) = first.run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-01-09"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-02-11"
+    assert first.dynamic_partitions_requests[0].partition_keys == ["2025-01-09", "2025-02-11"]
+
+    instance.add_dynamic_partitions("drop_date", ["2025-01-09", "2025-02-11"])
+    again = landing_sensor(
+        build_sensor_context(
+            instance=instance, cursor=first.cursor, resources={"settings": settings}
+        )
+    )
+    assert isinstance(again, SkipReason)
+
+    (tmp_path / "landing" / "sales" / "2025-02-11" / "g.csv").write_text(
+        "period,brand,model,units\n"
+    )
+    changed = landing_sensor(
+        build_sensor_context(
+            instance=instance, cursor=first.cursor, resources={"settings": settings}
+        )
+    )
+    (request,) = changed.run_requests
+    assert json.loads(request.run_key).keys() == {"2025-02-11"}
