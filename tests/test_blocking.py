@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
 from tests.conftest import run_pipeline, settings_in
 
@@ -41,10 +41,11 @@ def snapshot_of(settings) -> tuple[str, str]:
 
 
 def failed_checks(result) -> dict[str, str]:
+    """Checks that failed at ERROR severity (the ones that block), by name."""
     return {
         e.check_name: e.description or ""
         for e in result.get_asset_check_evaluations()
-        if not e.passed
+        if not e.passed and e.severity == AssetCheckSeverity.ERROR
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -65,29 +65,23 @@ class AutotradeTranslator(DagsterDbtTranslator):
 TRANSLATOR = AutotradeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
-    # dbt runs as a subprocess that inherits this environment; its profile reads the path.
-    os.environ.update(settings.dbt_environment())
-    yield from dbt.cli(["build"], context=context).stream()
+def dbt_step(name: str, **selection: str) -> AssetsDefinition:
+    """One ``dbt build`` step over the models that ``selection`` (select/exclude) picks."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        dagster_dbt_translator=TRANSLATOR,
+        name=name,
+        project=dbt_project,
+        **selection,
+    )
+    def _step(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
+        # dbt runs as a subprocess that inherits this environment; its profile reads the path.
+        os.environ.update(settings.dbt_environment())
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return _step
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    select=STAGING,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_staging",
-    project=dbt_project,
-)
-def dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
-    yield from _build(context, dbt, settings)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    exclude=STAGING,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_models",
-    project=dbt_project,
-)
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
-    yield from _build(context, dbt, settings)
+dbt_staging = dbt_step("dbt_staging", select=STAGING)
+dbt_models = dbt_step("dbt_models", exclude=STAGING)

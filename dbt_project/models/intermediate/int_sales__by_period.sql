@@ -1,5 +1,5 @@
-{#- Restated sales rolled up to every reporting label: one row per label, brand, group and
-    price band. -#}
+{#- Restated sales rolled up to every reporting label: one row per label, brand, group, model
+    and price band; the marts sum it up to their own grain. -#}
 with sales as (
     select * from {{ ref('int_sales__restated') }}
 ),
@@ -16,6 +16,7 @@ final as (
         periods.is_complete,
         sales.brand,
         sales.group_name,
+        sales.model,
         sales.price_band,
         cast(sum(sales.units) as bigint) as units
     from sales

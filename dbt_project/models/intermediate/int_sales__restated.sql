@@ -1,6 +1,6 @@
-{#- Sources revise figures: for each month and trim the row from the latest drop wins (within
-    one drop, the last file in name order, then the last line). Earlier versions stay in
-    staging and in mart_sales_restatements. -#}
+{#- Sources revise figures: for each month and trim (brand, model, trim, powertrain) the row
+    from the latest drop wins (within one drop, the last file in name order, then the last
+    line). Earlier versions stay in staging and in mart_sales_restatements. -#}
 with sales as (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
@@ -9,7 +9,7 @@ latest as (
     select *
     from sales
     qualify row_number() over (
-        partition by period, brand, model, coalesce("trim", '')
+        partition by period, brand, model, coalesce("trim", ''), coalesce(powertrain, '')
         order by drop_date desc, source_file desc, line_number desc
     ) = 1
 )

@@ -14,7 +14,7 @@ final as (
         valid_from,
         valid_to,
         is_current,
-        dbt_valid_from as first_loaded_at
+        dbt_valid_from as recorded_at
     from snapshot
     where dbt_valid_to is null
 )

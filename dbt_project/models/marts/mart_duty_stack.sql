@@ -95,7 +95,7 @@ stacked as (
         string_agg(
             measure || ' ' || cast(rate_pct as varchar) || '%'
             || coalesce(' (' || measure_company || ')', ''),
-            ' + ' order by measure
+            ' + ' order by measure <> 'MFN', lower(measure)
         ) as components
     from in_force
     group by all

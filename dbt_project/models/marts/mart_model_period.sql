@@ -1,24 +1,19 @@
 {#- Model leaders: one row per reporting label, brand and model, with units, the change on the
     same label a year earlier and the model's rank in the whole market. -#}
-with sales as (
-    select * from {{ ref('int_sales__restated') }}
-),
-
-periods as (
-    select * from {{ ref('int_periods__months') }}
+with by_period as (
+    select * from {{ ref('int_sales__by_period') }}
 ),
 
 model_units as (
     select
-        periods.period_type,
-        periods.period_label,
-        periods.prior_label,
-        periods.is_complete,
-        sales.brand,
-        sales.model,
-        cast(sum(sales.units) as bigint) as units
-    from sales
-    inner join periods on sales.period = periods.month_start
+        period_type,
+        period_label,
+        prior_label,
+        is_complete,
+        brand,
+        model,
+        cast(sum(units) as bigint) as units
+    from by_period
     group by all
 ),
 

@@ -1,5 +1,5 @@
-{#- The history of restatements: one row per month and trim that a later drop revised, per
-    revision, with the units before and after. -#}
+{#- The history of restatements: one row per revision of a month and trim by a later drop
+    (units or price changed), with the figures before and after. -#}
 with sales as (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
@@ -10,6 +10,7 @@ versions as (
         brand,
         model,
         "trim",
+        powertrain,
         drop_date,
         units,
         msrp_cny,
@@ -18,7 +19,7 @@ versions as (
         lag(msrp_cny) over trim_month as previous_msrp_cny
     from sales
     window trim_month as (
-        partition by period, brand, model, coalesce("trim", '')
+        partition by period, brand, model, coalesce("trim", ''), coalesce(powertrain, '')
         order by drop_date, source_file, line_number
     )
 ),
@@ -29,6 +30,7 @@ final as (
         brand,
         model,
         "trim",
+        powertrain,
         previous_drop_date,
         drop_date as restated_on,
         previous_units,
@@ -37,7 +39,9 @@ final as (
         previous_msrp_cny,
         msrp_cny
     from versions
-    where previous_drop_date is not null
+    where
+        previous_drop_date is not null
+        and (units <> previous_units or msrp_cny is distinct from previous_msrp_cny)
 )
 
 select * from final
