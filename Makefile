@@ -4,7 +4,8 @@
 # Everything installs into .venv from uv.lock; uv itself is bootstrapped with pip if missing.
 
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else the one pip installs as a module (make bootstraps it below).
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
 export AUTOTRADE_LANDING ?= sample/landing
 export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
@@ -13,10 +14,8 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 .PHONY: install run test ui lint sample clean
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-
-.venv/.installed: pyproject.toml uv.lock | $(UV)
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 	touch $@
 

@@ -16,7 +16,7 @@ autotrade_job = define_asset_job(
     name="autotrade_daily",
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
-    tags={**WAREHOUSE_TAG, "dagster/max_retries": "1"},
+    tags=WAREHOUSE_TAG,
     description="Ingest drops, build the dbt models, run every check, publish the marts.",
 )
 

@@ -27,13 +27,11 @@ from orchestration.resources import AutotradeSettings
 
 
 def _metadata(reports: list[DropReport]) -> dict:
-    files = [row for report in reports for row in report.files]
-    rejected = [
-        f"{row['source_file']}: {row['message']}" for row in files if row["status"] == "rejected"
-    ]
+    """What this materialisation did: files read, skipped as unchanged, rows, rejections."""
+    rejected = [f"{row['source_file']}: {row['message']}" for r in reports for row in r.rejected]
     return {
         "drop_dates": MetadataValue.text(", ".join(str(r.drop_date) for r in reports) or "none"),
-        "files": len(files),
+        "files_ingested": sum(len(r.ingested) for r in reports),
         "files_unchanged": sum(len(r.unchanged) for r in reports),
         "rows_loaded": sum(r.total("rows_loaded") for r in reports),
         "rows_quarantined": sum(r.total("rows_quarantined") for r in reports),

@@ -28,19 +28,25 @@ LOADED, REJECTED = "loaded", "rejected"
 
 @dataclass
 class DropReport:
-    """What one ingest of a drop did: the manifest rows of its files, and what it skipped."""
+    """What one ingest of a drop did.
+
+    ``files`` is the drop's whole manifest after it; ``ingested`` the rows of the files read
+    (or refused) this time; ``unchanged`` the files skipped because their SHA-256 was loaded.
+    """
 
     feed: str
     drop_date: date
     files: list[dict] = field(default_factory=list)
+    ingested: list[dict] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
     def total(self, column: str) -> int:
-        return sum(row[column] or 0 for row in self.files)
+        """Sum of a count column over the files ingested this time."""
+        return sum(row[column] or 0 for row in self.ingested)
 
     @property
     def rejected(self) -> list[dict]:
-        return [row for row in self.files if row["status"] == REJECTED]
+        return [row for row in self.ingested if row["status"] == REJECTED]
 
 
 def _outputs(raw_dir: Path, feed: Feed, file: LandedFile) -> tuple[Path, Path]:
@@ -168,10 +174,11 @@ def ingest_drop(
             f"{row['rows_loaded']} rows loaded, {row['rows_quarantined']} quarantined"
             + (f" ({row['message']})" if row["message"] else "")
         )
-        report.files.append(row)
+        report.ingested.append(row)
     for name, message in refused:
         previous.pop(name, None)
-        report.files.append(_refusal(feed, drop_date, name, message))
+        report.ingested.append(_refusal(feed, drop_date, name, message))
+    report.files.extend(report.ingested)
     # Files that left the landing folder keep their rows: nothing loaded is ever lost.
     report.files.extend(previous.values())
     manifest = pl.DataFrame(report.files, schema=store.MANIFEST_SCHEMA, strict=False)
