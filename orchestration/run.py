@@ -14,7 +14,7 @@ import os
 import sys
 from datetime import date
 
-from dagster import DagsterInstance
+from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration.definitions import build_definitions
 from orchestration.jobs import range_tags
@@ -46,15 +46,19 @@ def run(keys: list[str], instance: DagsterInstance, settings: AutotradeSettings)
 
 
 def summary(result, settings: AutotradeSettings) -> str:
+    """What a person needs after a run: did it pass, which checks failed, what to open."""
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
+    suites = [e for e in evaluations if e.check_name.startswith("gx_")]
     lines = [
         "",
         f"autotrade run {'succeeded' if result.success else 'FAILED'} ({result.run_id})",
-        f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed",
+        f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed "
+        f"({len(suites)} Great Expectations suites, {len(evaluations) - len(suites)} dbt tests)",
     ]
     lines += [
-        f"  FAILED {e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
+        f"  {'FAILED' if e.severity == AssetCheckSeverity.ERROR else 'WARNED'} "
+        f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
         for e in failed
     ]
     published = [
