@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import expectations  # noqa: E402
-from expectations import gx_duckdb, runner, suites  # noqa: E402
+import expectations
+from expectations import gx_duckdb, runner, suites
 
 SCHEMAS = "CREATE SCHEMA staging; CREATE SCHEMA intermediate; CREATE SCHEMA marts;"
 

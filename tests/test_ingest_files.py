@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from orchestration.ingest import store  # noqa: E402
-from orchestration.ingest.feeds import SALES, TARIFFS  # noqa: E402
-from orchestration.ingest.ingest import ingest_drop  # noqa: E402
+from orchestration.ingest import store
+from orchestration.ingest.feeds import SALES, TARIFFS
+from orchestration.ingest.ingest import ingest_drop
 
 DROP = date(2025, 3, 1)
 FEB, JAN = date(2025, 2, 1), date(2025, 1, 1)
@@ -525,3 +525,23 @@ def test_hidden_files_are_ignored(tmp_path, landing, raw):
     assert store.read_manifest(raw, "sales", DROP)["source_file"].to_list() == [good]
     assert table(raw, "sales")["brand"].to_list() == ["AITO"]
     assert table(raw, "sales_quarantine").is_empty()
+
+
+def test_tariff_ending_before_it_starts_is_quarantined_on_valid_to(tmp_path, landing, raw):
+    source = land(
+        landing,
+        "tariffs",
+        "backwards.csv",
+        csv(
+            "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to",
+            "EU,CN,8703.80,CVD,BYD,17.0,2024-10-30,",
+            "EU,CN,8703.80,CVD,SAIC,35.3,2024-10-30,2024-10-29",
+        ),
+    )
+    run(TARIFFS, tmp_path)
+
+    assert rows_of(table(raw, "tariffs"), source)["company"].to_list() == ["BYD"]
+    quarantined = rows_of(table(raw, "tariffs_quarantine"), source)
+    assert quarantined.select("line_number", "field", "value", "reason").rows() == [
+        (3, "valid_to", "2024-10-29", "valid_to is before valid_from")
+    ]

@@ -11,8 +11,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from orchestration.ingest import values  # noqa: E402
-from orchestration.ingest.feeds import MEASURES, SALES, TARIFFS, normalise_header  # noqa: E402
+from orchestration.ingest import values
+from orchestration.ingest.feeds import MEASURES, SALES, TARIFFS, normalise_header
 
 OK, ERROR = "ok", "error"
 

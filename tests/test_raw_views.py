@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.feeds import SALES, TARIFFS  # noqa: E402
-from orchestration.ingest.ingest import ingest_drop  # noqa: E402
-from orchestration.ingest.raw_views import declare_raw_views  # noqa: E402
+from orchestration.ingest.feeds import SALES, TARIFFS
+from orchestration.ingest.ingest import ingest_drop
+from orchestration.ingest.raw_views import declare_raw_views
 
 DROP = date(2025, 3, 1)
 PROVENANCE = [("drop_date", "DATE"), ("source_file", "VARCHAR"), ("line_number", "BIGINT")]

@@ -36,12 +36,23 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule across fields: where ``broken(values)`` holds, the row is quarantined on
+    ``field`` with ``reason``. ``values`` maps each field to its parsed expression."""
+
+    field: str
+    broken: Callable[[dict[str, pl.Expr]], pl.Expr]
+    reason: str
+
+
+@dataclass(frozen=True)
 class Feed:
     """A landing feed: ``landing/<name>/<drop date>/`` files parsed into ``raw.<name>``."""
 
     name: str
     formats: tuple[str, ...]
     fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -121,6 +132,13 @@ TARIFFS = Feed(
         Field("valid_to", pl.Date, values.iso_date, False, ("end_date", "to")),
         Field("legal_basis", pl.String, values.plain_text, False, ("regulation", "legal_act")),
         Field("source", pl.String, values.plain_text, False, ("url", "publication")),
+    ),
+    rules=(
+        Rule(
+            "valid_to",
+            lambda v: v["valid_to"] < v["valid_from"],
+            "valid_to is before valid_from",
+        ),
     ),
 )
 

@@ -1,8 +1,9 @@
 """Split a text frame into typed rows and quarantined rows, each with its provenance.
 
-A row is loaded when every field parses and every required field has a value; otherwise it
-is quarantined, once, naming the first failing field (in the feed's field order), its text and
-the reason. So rows in = rows loaded + rows quarantined, by construction.
+A row is loaded when every field parses, every required field has a value and the feed's
+rules across fields hold; otherwise it is quarantined, once, naming the first failing field
+(in the feed's field order), its text and the reason. So rows in = rows loaded + rows
+quarantined, by construction.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def split(
 
     parsed = {field.name: field.parse(field.name) for field in feed.fields}
     errors = {f.name: _error(parsed[f.name], f.required) for f in feed.fields}
+    values = {name: result.value for name, result in parsed.items()}
+    for rule in feed.rules:
+        broken = pl.when(rule.broken(values)).then(pl.lit(rule.reason))
+        errors[rule.field] = pl.coalesce(errors[rule.field], broken)
     failing = [(error.is_not_null(), name) for name, error in errors.items()]
     checked = frame.with_columns(
         _when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String).alias("__field"),
