@@ -19,7 +19,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.resources import AutotradeSettings
+from orchestration.resources import AutotradeSettings, settings_from_environment
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -41,8 +41,10 @@ def _manifest_is_stale() -> bool:
 
 
 # The asset graph is read from dbt's manifest: (re)parse when the project changed since, so a
-# fresh clone and an edited model both load without a manual `dbt parse`.
+# fresh clone and an edited model both load without a manual `dbt parse`. The parse sees the
+# warehouse path the run will use: dbt's partial parsing is only reused under the same profile.
 if _manifest_is_stale():
+    os.environ.update(settings_from_environment().dbt_environment())
     DbtCliResource(project_dir=dbt_project).cli(["parse"], target_path=Path("target")).wait()
 
 STAGING = "resource_type:seed path:models/staging"
