@@ -545,3 +545,50 @@ def test_tariff_ending_before_it_starts_is_quarantined_on_valid_to(tmp_path, lan
     assert quarantined.select("line_number", "field", "value", "reason").rows() == [
         (3, "valid_to", "2024-10-29", "valid_to is before valid_from")
     ]
+
+
+def test_line_with_more_fields_than_the_header_is_quarantined_whole(tmp_path, landing, raw):
+    source = land(
+        landing,
+        "sales",
+        "ragged.csv",
+        csv(
+            "period,brand,model,units",
+            "2025-01,AITO,M9,1",
+            "2025-01,BMW,X7,5,surplus",
+            '2025-01,Audi,"A6L, long",7',
+        ),
+    )
+    report = run(SALES, tmp_path)
+
+    loaded = rows_of(table(raw, "sales"), source)
+    assert loaded.select("line_number", "model").rows() == [(2, "M9"), (4, "A6L, long")]
+    quarantined = rows_of(table(raw, "sales_quarantine"), source)
+    assert quarantined.select("line_number", "field", "value").rows() == [(3, None, "surplus")]
+    assert "more fields than the header" in quarantined["reason"][0]
+    assert report.files[0]["rows_in"] == 3
+
+
+def test_unclosed_quote_quarantines_that_line_and_loads_the_others(tmp_path, landing, raw):
+    source = land(
+        landing,
+        "sales",
+        "unclosed.csv",
+        csv(
+            "period,brand,model,units",
+            "2025-01,AITO,M9,1",
+            '2025-01,"BMW,X5,2',
+            "2025-01,Audi,A8L,3",
+        ),
+    )
+    report = run(SALES, tmp_path)
+
+    assert report.files[0]["status"] == "loaded"
+    loaded = rows_of(table(raw, "sales"), source)
+    assert loaded.select("line_number", "model", "units").rows() == [(2, "M9", 1), (4, "A8L", 3)]
+    quarantined = rows_of(table(raw, "sales_quarantine"), source)
+    assert quarantined.select("line_number", "field", "value").rows() == [
+        (3, None, '2025-01,"BMW,X5,2')
+    ]
+    assert "not valid CSV" in quarantined["reason"][0]
+    assert report.files[0]["rows_in"] == 3 == report.files[0]["rows_loaded"] + 1

@@ -21,7 +21,7 @@ from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile, landed_files, sha256_of
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
-from orchestration.ingest.read import RejectedFile, read_text
+from orchestration.ingest.read import CSV_FORMATS, RejectedFile, TextFrame, read_text
 
 LOADED, REJECTED = "loaded", "rejected"
 
@@ -71,6 +71,49 @@ def _write_rejection(path: Path, feed: Feed, file: LandedFile, reason: str) -> N
         pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(temporary)
 
 
+def _broken_lines_frame(feed: Feed, file: LandedFile, text: TextFrame) -> pl.LazyFrame:
+    rows = [
+        {
+            "feed": feed.name,
+            "source_file": file.relative_name,
+            "line_number": line.line_number,
+            "field": None,
+            "value": line.text,
+            "reason": line.reason,
+            "drop_date": file.drop_date,
+        }
+        for line in text.broken_lines
+    ]
+    return pl.LazyFrame(rows, schema=QUARANTINE_SCHEMA)
+
+
+def _load(
+    feed: Feed,
+    file: LandedFile,
+    workdir: Path,
+    loaded_path: Path,
+    quarantine_path: Path,
+    repair: bool = False,
+) -> tuple[TextFrame, int]:
+    """Parse the file into its two Parquet outputs; return its text frame and rows in."""
+    text = read_text(feed, file, workdir, repair=repair)
+    loaded, quarantined = split(
+        feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
+    )
+    if text.broken_lines:
+        quarantined = pl.concat([quarantined, _broken_lines_frame(feed, file, text)])
+    with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
+        pl.collect_all(
+            [
+                loaded.sink_parquet(loaded_tmp, lazy=True),
+                quarantined.sink_parquet(q_tmp, lazy=True),
+            ],
+            engine="streaming",
+        )
+    rows_in = text.frame.select(pl.len()).collect(engine="streaming").item()
+    return text, rows_in + len(text.broken_lines)
+
+
 def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:
     """Load one landed file (whose SHA-256 the caller has taken); return its manifest row."""
     row = {
@@ -86,19 +129,14 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
     }
     loaded_path, quarantine_path = _outputs(raw_dir, feed, file)
     try:
-        text = read_text(feed, file, workdir)
-        loaded, quarantined = split(
-            feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
-        )
-        with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
-            pl.collect_all(
-                [
-                    loaded.sink_parquet(loaded_tmp, lazy=True),
-                    quarantined.sink_parquet(q_tmp, lazy=True),
-                ],
-                engine="streaming",
-            )
-        rows_in = text.frame.select(pl.len()).collect(engine="streaming").item()
+        try:
+            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path)
+        except pl.exceptions.PolarsError:
+            if file.format not in CSV_FORMATS:
+                raise
+            # A CSV Polars cannot read as a whole (e.g. an unclosed quote): take it line by
+            # line, quarantine the lines that are not CSV and load the rest.
+            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, repair=True)
     except (RejectedFile, pl.exceptions.PolarsError, OSError) as error:
         message = (
             str(error)

@@ -14,7 +14,7 @@ from functools import reduce
 import polars as pl
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.read import LINE, ROW_INDEX
+from orchestration.ingest.read import LINE, OVERFLOW, ROW_INDEX
 from orchestration.ingest.values import Parsed
 
 PROVENANCE = {"drop_date": pl.Date, "source_file": pl.String, LINE: pl.Int64}
@@ -29,6 +29,7 @@ QUARANTINE_SCHEMA = {
 }
 EXTRA = "extra"
 MISSING = "required value is missing"
+TOO_MANY_FIELDS = "line has more fields than the header"
 
 
 def loaded_schema(feed: Feed) -> dict[str, pl.DataType]:
@@ -68,11 +69,20 @@ def split(
     for rule in feed.rules:
         broken = pl.when(rule.broken(values)).then(pl.lit(rule.reason))
         errors[rule.field] = pl.coalesce(errors[rule.field], broken)
+    # A line with more fields than the header is misaligned: no field of it can be trusted,
+    # so it is quarantined as a whole (field null), keeping the surplus text as the value.
+    overflow = pl.col(OVERFLOW) if OVERFLOW in present else pl.lit(None, dtype=pl.String)
+    line_error = pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS))
     failing = [(error.is_not_null(), name) for name, error in errors.items()]
     checked = frame.with_columns(
-        _when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String).alias("__field"),
-        _when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String).alias("__value"),
-        pl.coalesce(list(errors.values())).alias("__reason"),
+        pl.when(line_error.is_null())
+        .then(_when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String))
+        .alias("__field"),
+        pl.when(line_error.is_null())
+        .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
+        .otherwise(overflow)
+        .alias("__value"),
+        pl.coalesce([line_error, *errors.values()]).alias("__reason"),
     )
     extra = (
         pl.struct(extra_columns).struct.json_encode()
@@ -83,13 +93,13 @@ def split(
         pl.lit(drop_date, dtype=pl.Date).alias("drop_date"),
         pl.lit(source_file, dtype=pl.String).alias("source_file"),
     ]
-    loaded = checked.filter(pl.col("__field").is_null()).select(
+    loaded = checked.filter(pl.col("__reason").is_null()).select(
         *provenance,
         pl.col(ROW_INDEX).alias(LINE),
         *(parsed[f.name].value.cast(f.dtype).alias(f.name) for f in feed.fields),
         extra.alias(EXTRA),
     )
-    quarantined = checked.filter(pl.col("__field").is_not_null()).select(
+    quarantined = checked.filter(pl.col("__reason").is_not_null()).select(
         pl.lit(feed.name).alias("feed"),
         provenance[1],
         pl.col(ROW_INDEX).alias(LINE),

@@ -15,10 +15,14 @@ import polars as pl
 from orchestration.ingest.decode import as_utf8_csv
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
+from orchestration.ingest.repair import LINE_COLUMN, BrokenLine, split_broken_lines
 
 LINE = "line_number"
 # The row index gets a name no file uses, so a file's own "line number" column is just data.
 ROW_INDEX = "__autotrade_line_number"
+# Fields past the header's last column land here, so that such a line can be quarantined.
+OVERFLOW = "__autotrade_overflow"
+CSV_FORMATS = ("csv", "csv.gz")
 
 
 class RejectedFile(ValueError):
@@ -37,6 +41,7 @@ class TextFrame:
     frame: pl.LazyFrame
     encoding: str | None
     extra_columns: list[str]
+    broken_lines: list[BrokenLine]
 
 
 def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
@@ -85,38 +90,59 @@ def _json_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _raw_frame(file: LandedFile, workdir: Path) -> tuple[pl.LazyFrame, str | None, int]:
-    """The file's columns as text, its encoding, and the number of its first data line."""
-    if file.format in ("csv", "csv.gz"):
+def _csv_frame(path: Path) -> pl.LazyFrame:
+    """All columns as text, plus ``OVERFLOW`` holding any field beyond the header's width."""
+    headers = pl.scan_csv(path, infer_schema=False, raise_if_empty=False).collect_schema().names()
+    positions = [f"__column_{i}" for i in range(len(headers))]
+    frame = pl.scan_csv(
+        path,
+        has_header=False,
+        skip_rows=1,
+        schema=dict.fromkeys([*positions, OVERFLOW], pl.String),
+        missing_columns="insert",
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    )
+    return frame.rename(dict(zip(positions, headers, strict=True)))
+
+
+def _raw_frame(
+    file: LandedFile, workdir: Path, repair: bool
+) -> tuple[pl.LazyFrame, str | None, int, list[BrokenLine]]:
+    """The file's columns as text, its encoding, the number of its first data line, and the
+    lines set aside (only when ``repair``: see ``repair.split_broken_lines``)."""
+    if file.format in CSV_FORMATS:
         path, encoding = as_utf8_csv(file.path, workdir)
-        frame = pl.scan_csv(
-            path,
-            infer_schema=False,
-            encoding="utf8",
-            missing_columns="insert",
-            raise_if_empty=False,
-        )
-        return frame, encoding, 2
+        if not repair:
+            return _csv_frame(path), encoding, 2, []
+        clean, broken = split_broken_lines(path, workdir)
+        return pl.scan_csv(clean, infer_schema=False), encoding, 2, broken
     if file.format == "parquet":
         frame = pl.scan_parquet(file.path)
-        return frame.select(pl.all().cast(pl.String)), None, 1
+        return frame.select(pl.all().cast(pl.String)), None, 1, []
     if file.format == "json":
-        return _json_frame(file.path), "utf-8", 1
+        return _json_frame(file.path), "utf-8", 1, []
     raise ValueError("unsupported file type")
 
 
-def read_text(feed: Feed, file: LandedFile, workdir: Path) -> TextFrame:
+def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False) -> TextFrame:
+    """The file as text columns with canonical names; ``repair`` takes the line-by-line path."""
     if file.format not in feed.formats:
         raise RejectedFile(
             f"{file.relative_name}: the {feed.name} feed accepts {', '.join(feed.formats)} files"
         )
     try:
-        frame, encoding, first_line = _raw_frame(file, workdir)
+        frame, encoding, first_line, broken = _raw_frame(file, workdir, repair)
         headers = frame.collect_schema().names()
     except (OSError, pl.exceptions.PolarsError, ValueError) as error:
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
-    renames = _canonical_names(feed, file, headers)
+    internal = {OVERFLOW, LINE_COLUMN}
+    renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
     known = {field.name for field in feed.fields}
     extra = [name for name in renames.values() if name not in known]
-    frame = frame.rename(renames).with_row_index(ROW_INDEX, offset=first_line)
-    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra)
+    frame = frame.rename(renames)
+    if LINE_COLUMN in headers:
+        frame = frame.rename({LINE_COLUMN: ROW_INDEX})
+    else:
+        frame = frame.with_row_index(ROW_INDEX, offset=first_line)
+    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra, broken)
