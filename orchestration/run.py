@@ -49,11 +49,13 @@ def summary(result, settings: AutotradeSettings) -> str:
     """What a person needs after a run: did it pass, which checks failed, what to open."""
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
+    errors = [e for e in failed if e.severity == AssetCheckSeverity.ERROR]
     suites = [e for e in evaluations if e.check_name.startswith("gx_")]
     lines = [
         "",
         f"autotrade run {'succeeded' if result.success else 'FAILED'} ({result.run_id})",
-        f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed "
+        f"checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
+        f"{len(failed) - len(errors)} warned "
         f"({len(suites)} Great Expectations suites, {len(evaluations) - len(suites)} dbt tests)",
     ]
     lines += [

@@ -592,3 +592,21 @@ def test_unclosed_quote_quarantines_that_line_and_loads_the_others(tmp_path, lan
     ]
     assert "not valid CSV" in quarantined["reason"][0]
     assert report.files[0]["rows_in"] == 3 == report.files[0]["rows_loaded"] + 1
+
+
+def test_same_content_dropped_again_later_loads_nothing_twice(tmp_path, landing, raw):
+    content = csv(SALES_HEADER, "2025-02,AITO,M9,17190")
+    first = land(landing, "sales", "export.csv", content)
+    run(SALES, tmp_path)
+    later = date(2025, 3, 20)
+    again = landing / "sales" / later.isoformat() / "export_resent.csv"
+    again.parent.mkdir(parents=True)
+    again.write_text(content, encoding="utf-8")
+
+    report = ingest_drop(SALES, landing, raw, later)
+
+    (row,) = report.files
+    assert (row["status"], row["rows_loaded"]) == ("duplicate", 0)
+    assert first in row["message"]
+    assert not list(store.partition_dir(raw, "sales", later).glob("*.parquet"))
+    assert ingest_drop(SALES, landing, raw, later).files[0]["status"] == "duplicate"

@@ -1,9 +1,10 @@
 """Ingest one drop of one feed: landed files -> raw Parquet, quarantine and manifest.
 
 Idempotent: a file whose SHA-256 is already in the drop's manifest as loaded is not read
-again; a changed file replaces its earlier outputs. A file that cannot be loaded at all is
-recorded in the manifest as rejected and in the quarantine with the reason, and the drop goes
-on with the other files.
+again; a changed file replaces its earlier outputs; a file with the same bytes as one loaded
+in another drop (or earlier in this one) is recorded as a duplicate and loads nothing. A file
+that cannot be loaded at all is recorded in the manifest as rejected and in the quarantine
+with the reason, and the drop goes on with the other files.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from orchestration.ingest.landing import LandedFile, landed_files, sha256_of
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
 from orchestration.ingest.read import CSV_FORMATS, RejectedFile, TextFrame, read_text
 
-LOADED, REJECTED = "loaded", "rejected"
+LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
 
 
 @dataclass
@@ -171,6 +172,24 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
     }
 
 
+def _duplicate(feed: Feed, file: LandedFile, sha256: str, original: str, raw_dir: Path) -> dict:
+    for output in _outputs(raw_dir, feed, file):
+        output.unlink(missing_ok=True)
+    return {
+        "feed": feed.name,
+        "drop_date": file.drop_date,
+        "source_file": file.relative_name,
+        "sha256": sha256,
+        "bytes": file.path.stat().st_size,
+        "format": file.format,
+        "status": DUPLICATE,
+        "message": f"{file.relative_name}: same content as {original}; nothing loaded twice",
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "ingested_at": datetime.now(UTC),
+    }
+
+
 def _refusal(feed: Feed, drop_date: date, name: str, message: str) -> dict:
     return {
         "feed": feed.name,
@@ -197,6 +216,7 @@ def ingest_drop(
         for row in store.read_manifest(raw_dir, feed.name, drop_date).to_dicts()
     }
     files, refused = landed_files(landing, feed.name, drop_date)
+    seen = store.loaded_elsewhere(raw_dir, feed.name, drop_date)
     report = DropReport(feed.name, drop_date)
     for number, file in enumerate(files, start=1):
         earlier = previous.pop(file.relative_name, None)
@@ -204,6 +224,12 @@ def ingest_drop(
         if earlier and earlier["status"] == LOADED and earlier["sha256"] == sha256:
             report.unchanged.append(file.relative_name)
             report.files.append(earlier)
+            seen.setdefault(sha256, file.relative_name)
+            continue
+        if sha256 in seen:
+            # The same bytes dropped again (a re-sent export): loading them twice would only
+            # make the latest-drop-wins rule pick the same figures, so nothing is loaded.
+            report.ingested.append(_duplicate(feed, file, sha256, seen[sha256], raw_dir))
             continue
         progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
         row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name)
@@ -213,6 +239,8 @@ def ingest_drop(
             + (f" ({row['message']})" if row["message"] else "")
         )
         report.ingested.append(row)
+        if row["status"] == LOADED:
+            seen.setdefault(sha256, file.relative_name)
     for name, message in refused:
         previous.pop(name, None)
         report.ingested.append(_refusal(feed, drop_date, name, message))

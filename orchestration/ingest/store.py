@@ -91,6 +91,20 @@ def read_manifest(raw_dir: Path, feed: str, drop_date: date) -> pl.DataFrame:
     return pl.DataFrame(schema=MANIFEST_SCHEMA)
 
 
+def loaded_elsewhere(raw_dir: Path, feed: str, drop_date: date) -> dict[str, str]:
+    """SHA-256 -> file name of every file loaded in the feed's other drops."""
+    manifests = sorted(table_dir(raw_dir, f"{feed}_files").glob("drop_date=*/manifest.parquet"))
+    if not manifests:
+        return {}
+    rows = (
+        pl.scan_parquet(manifests)
+        .filter((pl.col("drop_date") != drop_date) & (pl.col("status") == "loaded"))
+        .select("sha256", "source_file")
+        .collect()
+    )
+    return dict(zip(rows["sha256"], rows["source_file"], strict=True))
+
+
 def write_manifest(raw_dir: Path, feed: str, drop_date: date, manifest: pl.DataFrame) -> None:
     path = partition_dir(raw_dir, f"{feed}_files", drop_date) / "manifest.parquet"
     with replacing(path) as temporary:
