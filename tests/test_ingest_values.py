@@ -20,7 +20,7 @@ OK, ERROR = "ok", "error"
 def parse_one(parser, raw: str | None) -> tuple[object, str | None]:
     """(typed value, error reason) of one text value."""
     parsed = parser("x")
-    frame = pl.DataFrame({"x": [raw]}, schema={"x": pl.String})
+    frame = parsed.prepare(pl.DataFrame({"x": [raw]}, schema={"x": pl.String}))
     row = frame.select(parsed.value.alias("value"), parsed.error.alias("error")).row(0)
     return row[0], row[1]
 

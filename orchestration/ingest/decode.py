@@ -62,6 +62,19 @@ def detect_encoding(path: Path) -> str:
         return guess.encoding if guess else "gb18030"
 
 
+def has_unbalanced_quotes(path: Path) -> bool:
+    """An odd number of double quotes: some quoted value never closes.
+
+    Parsed as a whole, such a file turns everything after the stray quote into one value, which
+    costs memory in proportion to the file; counting quotes first costs one fast pass.
+    """
+    quotes = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            quotes += chunk.count(b'"')
+    return quotes % 2 == 1
+
+
 def as_utf8_csv(path: Path, workdir: Path) -> tuple[Path, str]:
     """A UTF-8 path for ``path`` (itself, or a transcoded copy in ``workdir``) and its encoding."""
     encoding = detect_encoding(path)

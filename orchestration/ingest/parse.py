@@ -53,6 +53,14 @@ def _error(parsed: Parsed, required: bool) -> pl.Expr:
     return pl.coalesce(parsed.error, pl.when(parsed.value.is_null()).then(pl.lit(MISSING)))
 
 
+def _value(name: str) -> str:
+    return f"__value_{name}"
+
+
+def _error_column(name: str) -> str:
+    return f"__error_{name}"
+
+
 def split(
     feed: Feed, frame: pl.LazyFrame, extra_columns: list[str], source_file: str, drop_date: date
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -64,16 +72,31 @@ def split(
     )
 
     parsed = {field.name: field.parse(field.name) for field in feed.fields}
+    for level in range(max((len(p.stages) for p in parsed.values()), default=0)):
+        frame = frame.with_columns(
+            **{
+                name: expr
+                for p in parsed.values()
+                if level < len(p.stages)
+                for name, expr in p.stages[level].items()
+            }
+        )
     errors = {f.name: _error(parsed[f.name], f.required) for f in feed.fields}
     values = {name: result.value for name, result in parsed.items()}
     for rule in feed.rules:
         broken = pl.when(rule.broken(values)).then(pl.lit(rule.reason))
         errors[rule.field] = pl.coalesce(errors[rule.field], broken)
+    # Values and errors are computed once, as columns, then only referenced: the parsers'
+    # expressions are the costly part, and each error is needed three times below.
+    frame = frame.with_columns(
+        *(value.alias(_value(name)) for name, value in values.items()),
+        *(error.alias(_error_column(name)) for name, error in errors.items()),
+    )
     # A line with more fields than the header is misaligned: no field of it can be trusted,
     # so it is quarantined as a whole (field null), keeping the surplus text as the value.
     overflow = pl.col(OVERFLOW) if OVERFLOW in present else pl.lit(None, dtype=pl.String)
     line_error = pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS))
-    failing = [(error.is_not_null(), name) for name, error in errors.items()]
+    failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
     checked = frame.with_columns(
         pl.when(line_error.is_null())
         .then(_when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String))
@@ -82,7 +105,9 @@ def split(
         .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
         .otherwise(overflow)
         .alias("__value"),
-        pl.coalesce([line_error, *errors.values()]).alias("__reason"),
+        pl.coalesce([line_error, *(pl.col(_error_column(name)) for name in errors)]).alias(
+            "__reason"
+        ),
     )
     extra = (
         pl.struct(extra_columns).struct.json_encode()
@@ -96,7 +121,7 @@ def split(
     loaded = checked.filter(pl.col("__reason").is_null()).select(
         *provenance,
         pl.col(ROW_INDEX).alias(LINE),
-        *(parsed[f.name].value.cast(f.dtype).alias(f.name) for f in feed.fields),
+        *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.fields),
         extra.alias(EXTRA),
     )
     quarantined = checked.filter(pl.col("__reason").is_not_null()).select(

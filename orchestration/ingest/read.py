@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.ingest.decode import as_utf8_csv
+from orchestration.ingest.decode import as_utf8_csv, has_unbalanced_quotes
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
 from orchestration.ingest.repair import LINE_COLUMN, BrokenLine, split_broken_lines
@@ -110,10 +110,11 @@ def _raw_frame(
     file: LandedFile, workdir: Path, repair: bool
 ) -> tuple[pl.LazyFrame, str | None, int, list[BrokenLine]]:
     """The file's columns as text, its encoding, the number of its first data line, and the
-    lines set aside (only when ``repair``: see ``repair.split_broken_lines``)."""
+    lines set aside by the line-by-line path (``repair.split_broken_lines``), which is taken
+    when ``repair`` is asked for or the file has a quote that never closes."""
     if file.format in CSV_FORMATS:
         path, encoding = as_utf8_csv(file.path, workdir)
-        if not repair:
+        if not repair and not has_unbalanced_quotes(path):
             return _csv_frame(path), encoding, 2, []
         clean, broken = split_broken_lines(path, workdir)
         return pl.scan_csv(clean, infer_schema=False), encoding, 2, broken
