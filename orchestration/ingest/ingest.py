@@ -72,22 +72,6 @@ def _write_rejection(path: Path, feed: Feed, file: LandedFile, reason: str) -> N
         pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(temporary)
 
 
-def _broken_lines_frame(feed: Feed, file: LandedFile, text: TextFrame) -> pl.LazyFrame:
-    rows = [
-        {
-            "feed": feed.name,
-            "source_file": file.relative_name,
-            "line_number": line.line_number,
-            "field": None,
-            "value": line.text,
-            "reason": line.reason,
-            "drop_date": file.drop_date,
-        }
-        for line in text.broken_lines
-    ]
-    return pl.LazyFrame(rows, schema=QUARANTINE_SCHEMA)
-
-
 def _load(
     feed: Feed,
     file: LandedFile,
@@ -101,8 +85,6 @@ def _load(
     loaded, quarantined = split(
         feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
     )
-    if text.broken_lines:
-        quarantined = pl.concat([quarantined, _broken_lines_frame(feed, file, text)])
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
         pl.collect_all(
             [
@@ -112,7 +94,7 @@ def _load(
             engine="streaming",
         )
     rows_in = text.frame.select(pl.len()).collect(engine="streaming").item()
-    return text, rows_in + len(text.broken_lines)
+    return text, rows_in
 
 
 def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:

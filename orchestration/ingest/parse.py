@@ -15,6 +15,7 @@ import polars as pl
 
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.read import LINE, OVERFLOW, ROW_INDEX
+from orchestration.ingest.repair import BROKEN_REASON, BROKEN_TEXT
 from orchestration.ingest.values import Parsed
 
 PROVENANCE = {"drop_date": pl.Date, "source_file": pl.String, LINE: pl.Int64}
@@ -51,6 +52,13 @@ def _error(parsed: Parsed, required: bool) -> pl.Expr:
     if not required:
         return parsed.error
     return pl.coalesce(parsed.error, pl.when(parsed.value.is_null()).then(pl.lit(MISSING)))
+
+
+def _column_or_null(name: str, present: set[str]) -> pl.Expr:
+    """An internal column of the reader, empty text read as null; null where it is absent."""
+    if name not in present:
+        return pl.lit(None, dtype=pl.String)
+    return pl.when(pl.col(name).str.len_chars() > 0).then(pl.col(name))
 
 
 def _value(name: str) -> str:
@@ -92,10 +100,15 @@ def split(
         *(value.alias(_value(name)) for name, value in values.items()),
         *(error.alias(_error_column(name)) for name, error in errors.items()),
     )
-    # A line with more fields than the header is misaligned: no field of it can be trusted,
-    # so it is quarantined as a whole (field null), keeping the surplus text as the value.
-    overflow = pl.col(OVERFLOW) if OVERFLOW in present else pl.lit(None, dtype=pl.String)
-    line_error = pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS))
+    # A line with more fields than the header is misaligned, and one the line-by-line path
+    # could not read as CSV has no fields at all: either is quarantined as a whole (field
+    # null), keeping the surplus or the line's text as the value.
+    overflow = _column_or_null(OVERFLOW, present)
+    line_error = pl.coalesce(
+        _column_or_null(BROKEN_REASON, present),
+        pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS)),
+    )
+    line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), overflow)
     failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
     checked = frame.with_columns(
         pl.when(line_error.is_null())
@@ -103,7 +116,7 @@ def split(
         .alias("__field"),
         pl.when(line_error.is_null())
         .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
-        .otherwise(overflow)
+        .otherwise(line_value)
         .alias("__value"),
         pl.coalesce([line_error, *(pl.col(_error_column(name)) for name in errors)]).alias(
             "__reason"

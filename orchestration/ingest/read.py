@@ -15,7 +15,12 @@ import polars as pl
 from orchestration.ingest.decode import as_utf8_csv, has_unbalanced_quotes
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
-from orchestration.ingest.repair import LINE_COLUMN, BrokenLine, split_broken_lines
+from orchestration.ingest.repair import (
+    BROKEN_REASON,
+    BROKEN_TEXT,
+    LINE_COLUMN,
+    split_broken_lines,
+)
 
 LINE = "line_number"
 # The row index gets a name no file uses, so a file's own "line number" column is just data.
@@ -41,7 +46,6 @@ class TextFrame:
     frame: pl.LazyFrame
     encoding: str | None
     extra_columns: list[str]
-    broken_lines: list[BrokenLine]
 
 
 def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
@@ -108,21 +112,20 @@ def _csv_frame(path: Path) -> pl.LazyFrame:
 
 def _raw_frame(
     file: LandedFile, workdir: Path, repair: bool
-) -> tuple[pl.LazyFrame, str | None, int, list[BrokenLine]]:
-    """The file's columns as text, its encoding, the number of its first data line, and the
-    lines set aside by the line-by-line path (``repair.split_broken_lines``), which is taken
-    when ``repair`` is asked for or the file has a quote that never closes."""
+) -> tuple[pl.LazyFrame, str | None, int]:
+    """The file's columns as text, its encoding and the number of its first data line. CSV
+    goes through the line-by-line path (``repair.split_broken_lines``) when ``repair`` is
+    asked for or the file has a quote that never closes."""
     if file.format in CSV_FORMATS:
         path, encoding = as_utf8_csv(file.path, workdir)
         if not repair and not has_unbalanced_quotes(path):
-            return _csv_frame(path), encoding, 2, []
-        clean, broken = split_broken_lines(path, workdir)
-        return pl.scan_csv(clean, infer_schema=False), encoding, 2, broken
+            return _csv_frame(path), encoding, 2
+        return pl.scan_csv(split_broken_lines(path, workdir), infer_schema=False), encoding, 2
     if file.format == "parquet":
         frame = pl.scan_parquet(file.path)
-        return frame.select(pl.all().cast(pl.String)), None, 1, []
+        return frame.select(pl.all().cast(pl.String)), None, 1
     if file.format == "json":
-        return _json_frame(file.path), "utf-8", 1, []
+        return _json_frame(file.path), "utf-8", 1
     raise ValueError("unsupported file type")
 
 
@@ -133,11 +136,11 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
             f"{file.relative_name}: the {feed.name} feed accepts {', '.join(feed.formats)} files"
         )
     try:
-        frame, encoding, first_line, broken = _raw_frame(file, workdir, repair)
+        frame, encoding, first_line = _raw_frame(file, workdir, repair)
         headers = frame.collect_schema().names()
     except (OSError, pl.exceptions.PolarsError, ValueError) as error:
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
-    internal = {OVERFLOW, LINE_COLUMN}
+    internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT}
     renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
     known = {field.name for field in feed.fields}
     extra = [name for name in renames.values() if name not in known]
@@ -146,4 +149,4 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
         frame = frame.rename({LINE_COLUMN: ROW_INDEX})
     else:
         frame = frame.with_row_index(ROW_INDEX, offset=first_line)
-    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra, broken)
+    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra)
