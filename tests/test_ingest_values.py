@@ -150,6 +150,8 @@ def test_rate_pct(raw, expected, outcome):
         ("87", None, ERROR),
         ("8703.8A", None, ERROR),
         ("87038000101", None, ERROR),  # 11 digits
+        ("8703.8", None, ERROR),  # odd length: 8703.80 mangled, e.g. by a JSON number
+        ("870380001", None, ERROR),
         ("", None, OK),
     ],
 )

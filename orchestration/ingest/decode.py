@@ -19,6 +19,8 @@ from charset_normalizer import from_bytes
 SNIFF_BYTES = 1 << 16
 CHUNK_BYTES = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
+REPLACEMENT = "\ufffd"
+REPLACING_UTF8 = "utf-8+replace"
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:
@@ -27,9 +29,23 @@ def _opener(path: Path) -> Callable[[], BinaryIO]:
     return lambda: path.open("rb")
 
 
-def _is_utf8(opener: Callable[[], BinaryIO]) -> bool:
-    """Whole-file check: a GB18030 file can open with a pure-ASCII stretch longer than any sniff."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _utf8_damage(opener: Callable[[], BinaryIO]) -> tuple[int, int]:
+    """(invalid UTF-8 sequences, valid non-ASCII characters) over the whole file: a GB18030
+    file can open with a pure-ASCII stretch longer than any sniff."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    invalid = valid = 0
+    with opener() as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            damaged = text.count(REPLACEMENT)
+            invalid += damaged
+            valid += len(text) - len(text.encode("ascii", "ignore")) - damaged
+        invalid += decoder.decode(b"", final=True).count(REPLACEMENT)
+    return invalid, valid
+
+
+def _is_gb18030(opener: Callable[[], BinaryIO]) -> bool:
+    decoder = codecs.getincrementaldecoder("gb18030")()
     with opener() as handle:
         try:
             while chunk := handle.read(CHUNK_BYTES):
@@ -41,25 +57,30 @@ def _is_utf8(opener: Callable[[], BinaryIO]) -> bool:
 
 
 def detect_encoding(path: Path) -> str:
-    """The text encoding: ``utf-8``, ``utf-8-sig``, ``gb18030`` or charset-normalizer's guess.
+    """The text encoding: ``utf-8``, ``utf-8-sig``, ``utf-8+replace``, ``gb18030`` or
+    charset-normalizer's guess.
 
-    Detected from the bytes, never from the file name. Chinese vendor exports that are not
-    UTF-8 are almost always GB18030 (a superset of GBK and GB2312), so that is tried first.
+    Detected from the bytes, never from the file name. A file that is UTF-8 but for a few
+    stray bytes (at least ten well-formed non-ASCII characters for each bad sequence; GB18030
+    text read as UTF-8 forms almost none) is UTF-8 with those bytes replaced
+    (``utf-8+replace``): read as anything else, all its Chinese text would be garbled.
+    Chinese vendor exports that are not UTF-8 are almost always GB18030 (a superset of GBK
+    and GB2312), so that is tried next.
     """
     opener = _opener(path)
     with opener() as handle:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(UTF8_BOM):
         return "utf-8-sig"
-    if _is_utf8(opener):
+    invalid, valid = _utf8_damage(opener)
+    if invalid == 0:
         return "utf-8"
-    try:
-        # Incremental, not final: the sniff may end inside a two-byte character.
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+    if valid >= 10 * invalid:
+        return REPLACING_UTF8
+    if _is_gb18030(opener):
         return "gb18030"
-    except UnicodeDecodeError:
-        guess = from_bytes(head).best()
-        return guess.encoding if guess else "gb18030"
+    guess = from_bytes(head).best()
+    return guess.encoding if guess else "gb18030"
 
 
 def has_unbalanced_quotes(path: Path) -> bool:
@@ -81,13 +102,14 @@ def as_utf8_csv(path: Path, workdir: Path) -> tuple[Path, str]:
     compressed = path.name.lower().endswith(".gz")
     if encoding in ("utf-8", "utf-8-sig") and not compressed:
         return path, encoding
+    codec = "utf-8" if encoding == REPLACING_UTF8 else encoding
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / (path.name + ".utf8.csv")
     # errors="replace" keeps every row: an undecodable byte becomes U+FFFD, and the value it
     # lands in is then quarantined by the field rules rather than dropping the whole file.
     with (
         _opener(path)() as raw,
-        codecs.getreader(encoding)(raw, errors="replace") as text,
+        codecs.getreader(codec)(raw, errors="replace") as text,
         target.open("w", encoding="utf-8", newline="") as out,
     ):
         shutil.copyfileobj(text, out, CHUNK_BYTES)

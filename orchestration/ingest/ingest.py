@@ -22,7 +22,7 @@ from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile, landed_files, sha256_of
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
-from orchestration.ingest.read import CSV_FORMATS, RejectedFile, TextFrame, read_text
+from orchestration.ingest.read import CSV_FORMATS, UNREADABLE, RejectedFile, TextFrame, read_text
 
 LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
 
@@ -50,25 +50,29 @@ class DropReport:
         return [row for row in self.ingested if row["status"] == REJECTED]
 
 
-def _outputs(raw_dir: Path, feed: Feed, file: LandedFile) -> tuple[Path, Path]:
-    key = store.file_key(file.relative_name)
+def _outputs(raw_dir: Path, feed: Feed, name: str, drop_date: date) -> tuple[Path, Path]:
+    """Where the loaded and the quarantined rows of the landed file ``name`` go."""
+    key = store.file_key(name)
     return (
-        store.partition_dir(raw_dir, feed.name, file.drop_date) / f"{key}.parquet",
-        store.partition_dir(raw_dir, f"{feed.name}_quarantine", file.drop_date) / f"{key}.parquet",
+        store.partition_dir(raw_dir, feed.name, drop_date) / f"{key}.parquet",
+        store.partition_dir(raw_dir, f"{feed.name}_quarantine", drop_date) / f"{key}.parquet",
     )
 
 
-def _write_rejection(path: Path, feed: Feed, file: LandedFile, reason: str) -> None:
+def _reject(raw_dir: Path, feed: Feed, name: str, drop_date: date, reason: str) -> None:
+    """Drop any rows the file loaded before; quarantine it as one whole-file row."""
+    loaded_path, quarantine_path = _outputs(raw_dir, feed, name, drop_date)
+    loaded_path.unlink(missing_ok=True)
     row = {
         "feed": feed.name,
-        "source_file": file.relative_name,
+        "source_file": name,
         "line_number": None,
         "field": None,
         "value": None,
         "reason": reason,
-        "drop_date": file.drop_date,
+        "drop_date": drop_date,
     }
-    with store.replacing(path) as temporary:
+    with store.replacing(quarantine_path) as temporary:
         pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(temporary)
 
 
@@ -110,7 +114,7 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
         "extra_columns": None,
         "ingested_at": datetime.now(UTC),
     }
-    loaded_path, quarantine_path = _outputs(raw_dir, feed, file)
+    loaded_path, quarantine_path = _outputs(raw_dir, feed, file.relative_name, file.drop_date)
     try:
         try:
             text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path)
@@ -120,14 +124,13 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
             # A CSV Polars cannot read as a whole (e.g. an unclosed quote): take it line by
             # line, quarantine the lines that are not CSV and load the rest.
             text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, repair=True)
-    except (RejectedFile, pl.exceptions.PolarsError, OSError) as error:
+    except (RejectedFile, *UNREADABLE) as error:
         message = (
             str(error)
             if isinstance(error, RejectedFile)
             else (f"{file.relative_name}: cannot be read: {error}")
         )
-        loaded_path.unlink(missing_ok=True)
-        _write_rejection(quarantine_path, feed, file, message)
+        _reject(raw_dir, feed, file.relative_name, file.drop_date, message)
         return row | {
             "status": REJECTED,
             "message": message,
@@ -155,7 +158,7 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
 
 
 def _duplicate(feed: Feed, file: LandedFile, sha256: str, original: str, raw_dir: Path) -> dict:
-    for output in _outputs(raw_dir, feed, file):
+    for output in _outputs(raw_dir, feed, file.relative_name, file.drop_date):
         output.unlink(missing_ok=True)
     return {
         "feed": feed.name,
@@ -172,7 +175,8 @@ def _duplicate(feed: Feed, file: LandedFile, sha256: str, original: str, raw_dir
     }
 
 
-def _refusal(feed: Feed, drop_date: date, name: str, message: str) -> dict:
+def _refusal(feed: Feed, drop_date: date, name: str, message: str, raw_dir: Path) -> dict:
+    _reject(raw_dir, feed, name, drop_date, message)
     return {
         "feed": feed.name,
         "drop_date": drop_date,
@@ -180,7 +184,7 @@ def _refusal(feed: Feed, drop_date: date, name: str, message: str) -> dict:
         "status": REJECTED,
         "message": message,
         "rows_loaded": 0,
-        "rows_quarantined": 0,
+        "rows_quarantined": 1,
         "ingested_at": datetime.now(UTC),
     }
 
@@ -225,7 +229,7 @@ def ingest_drop(
             seen.setdefault(sha256, file.relative_name)
     for name, message in refused:
         previous.pop(name, None)
-        report.ingested.append(_refusal(feed, drop_date, name, message))
+        report.ingested.append(_refusal(feed, drop_date, name, message, raw_dir))
     report.files.extend(report.ingested)
     # Files that left the landing folder keep their rows: nothing loaded is ever lost.
     report.files.extend(previous.values())

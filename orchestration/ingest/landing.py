@@ -45,7 +45,9 @@ def file_format(name: str) -> str | None:
 def _inside(root: Path, candidate: Path) -> Path:
     resolved = candidate.resolve()
     if candidate.is_symlink() or not resolved.is_relative_to(root.resolve()):
-        raise UnsafePathError(f"{candidate} leaves the landing directory {root}")
+        # Named relative to the landing root: server paths do not belong in the audit tables.
+        name = candidate.relative_to(root).as_posix()
+        raise UnsafePathError(f"{name}: a link or path that leaves the landing directory; not read")
     return resolved
 
 

@@ -7,6 +7,8 @@ decision to quarantine happen afterwards, per field, with a reason (see ``parse`
 from __future__ import annotations
 
 import json
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,9 @@ ROW_INDEX = "__autotrade_line_number"
 # Fields past the header's last column land here, so that such a line can be quarantined.
 OVERFLOW = "__autotrade_overflow"
 CSV_FORMATS = ("csv", "csv.gz")
+# What reading a damaged file raises: truncated gzip (EOFError), corrupt deflate (zlib.error),
+# undecodable or malformed content (ValueError), I/O and Polars' own errors.
+UNREADABLE = (OSError, EOFError, zlib.error, ValueError, pl.exceptions.PolarsError)
 
 
 class RejectedFile(ValueError):
@@ -49,7 +54,11 @@ class TextFrame:
 
 
 def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
-    renames = {header: feed.canonical_header(header) for header in headers}
+    # Polars renames a repeated header "units" to "units_duplicated_0": map it back, so that
+    # the repeat is caught below like any two headers that mean one field.
+    renames = {
+        header: feed.canonical_header(re.sub(r"_duplicated_\d+$", "", header)) for header in headers
+    }
     seen: dict[str, str] = {}
     for header, name in renames.items():
         if name in seen:
@@ -138,7 +147,7 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
     try:
         frame, encoding, first_line = _raw_frame(file, workdir, repair)
         headers = frame.collect_schema().names()
-    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
+    except UNREADABLE as error:
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
     internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT}
     renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
@@ -149,4 +158,7 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
         frame = frame.rename({LINE_COLUMN: ROW_INDEX})
     else:
         frame = frame.with_row_index(ROW_INDEX, offset=first_line)
+    # A blank line is no record: it is skipped (after numbering, so lines keep their number).
+    data = [name for name in frame.collect_schema().names() if name not in (ROW_INDEX, LINE_COLUMN)]
+    frame = frame.filter(~pl.all_horizontal(pl.col(data).is_null()))
     return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra)

@@ -183,10 +183,12 @@ def rate_pct(column: str) -> Parsed:
 
 
 def hs_code(column: str) -> Parsed:
-    """An HS code of 4 to 10 digits, written back in dotted form: ``870380`` -> ``8703.80``."""
+    """An HS code of 4, 6, 8 or 10 digits, written back in dotted form: ``870380`` ->
+    ``8703.80``. HS levels and national lines come in pairs of digits, so an odd length is a
+    mangled code, e.g. ``8703.80`` sent as the JSON number 8703.8."""
     digits = _helper(column, "digits")
     stages = ({digits: text(column).str.replace_many([".", " "], ["", ""])},)
-    valid = pl.col(digits).str.contains(r"^\d{4,10}$")
+    valid = pl.col(digits).str.contains(r"^(\d{2}){2,5}$")
     dotted = pl.concat_str(
         [pl.col(digits).str.slice(0, 4)]
         + [
@@ -197,7 +199,7 @@ def hs_code(column: str) -> Parsed:
         ],
         ignore_nulls=True,
     )
-    error = _reason(~valid, "HS code must be 4 to 10 digits")
+    error = _reason(~valid, "HS code must have 4, 6, 8 or 10 digits")
     return Parsed(pl.when(valid).then(dotted), error, stages)
 
 
