@@ -8,10 +8,9 @@ with sales as (
 latest as (
     select *
     from sales
-    qualify row_number() over (
-        partition by period, brand, model, coalesce("trim", ''), coalesce(powertrain, '')
-        order by drop_date desc, source_file desc, line_number desc
-    ) = 1
+    {{ latest_drop_wins(
+        ['period', 'brand', 'model', "coalesce(\"trim\", '')", "coalesce(powertrain, '')"]
+    ) }}
 )
 
 select * from latest

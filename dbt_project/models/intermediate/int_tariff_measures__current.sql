@@ -7,10 +7,9 @@ with measures as (
 latest as (
     select *
     from measures
-    qualify row_number() over (
-        partition by reporter, partner, hs_digits, measure, coalesce(company, ''), valid_from
-        order by drop_date desc, source_file desc, line_number desc
-    ) = 1
+    {{ latest_drop_wins(
+        ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')", 'valid_from']
+    ) }}
 )
 
 select * from latest
