@@ -12,7 +12,7 @@ export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
 export AUTOTRADE_PUBLISH ?= data/published
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install run test ui lint sample clean
+.PHONY: install run test ui lint sample clean versions rollback dashboard
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -38,3 +38,9 @@ sample: install
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
+
+versions: install
+	$(UV) run python -m orchestration.publish list
+
+rollback: install  # make rollback [VERSION=20250101T000000000000Z]
+	$(UV) run python -m orchestration.publish rollback $(VERSION)

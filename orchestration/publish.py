@@ -7,18 +7,27 @@ one sees the new version, and nobody ever sees half of one.
 
     <publish>/autotrade.duckdb            schemas marts, audit and meta (replaced atomically)
     <publish>/parquet -> versions/<v>/parquet   one <table>.parquet per published table
-    <publish>/versions/<v>/                the last few versions, for rollback
+    <publish>/versions/<v>/                the last few versions (DuckDB file and Parquet)
+
+Rolling back is the same swap to an earlier version:
+
+    python -m orchestration.publish list
+    python -m orchestration.publish rollback [VERSION]   # default: the version before
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.resources import settings_from_environment
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 KEEP_VERSIONS = 5
@@ -50,13 +59,52 @@ def _prune(versions_dir: Path, keep: int) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def versions(publish_dir: Path) -> list[str]:
+    """Published versions still kept, oldest first."""
+    folder = publish_dir / "versions"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def current_version(publish_dir: Path) -> str | None:
+    link = publish_dir / "parquet"
+    return Path(os.readlink(link)).parent.name if link.is_symlink() else None
+
+
+def activate(publish_dir: Path, version: str) -> None:
+    """Make ``version`` the one readers open: both swaps are atomic renames."""
+    source = publish_dir / "versions" / version / "autotrade.duckdb"
+    if not source.is_file():
+        raise ValueError(f"no published version {version} in {publish_dir / 'versions'}")
+    staged = publish_dir / f".autotrade.duckdb.{version}.tmp"
+    staged.unlink(missing_ok=True)
+    try:
+        # A hard link costs nothing whatever the size; readers open the file read-only.
+        os.link(source, staged)
+    except OSError:
+        shutil.copy2(source, staged)
+    os.replace(staged, publish_dir / "autotrade.duckdb")
+    _swap_symlink(publish_dir / "parquet", f"versions/{version}/parquet")
+
+
+def rollback(publish_dir: Path, version: str | None = None) -> str:
+    """Re-activate ``version``, by default the one published before the current one."""
+    kept, current = versions(publish_dir), current_version(publish_dir)
+    if version is None:
+        earlier = [v for v in kept if current is None or v < current]
+        if not earlier:
+            raise ValueError(f"no version before {current} is kept in {publish_dir}")
+        version = earlier[-1]
+    activate(publish_dir, version)
+    return version
+
+
 def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Publication:
     """Copy every table of the published schemas out of ``warehouse`` and swap it in."""
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version_dir = publish_dir / "versions" / version
     parquet_dir = version_dir / "parquet"
     parquet_dir.mkdir(parents=True)
-    building = publish_dir / f".autotrade.duckdb.{version}.tmp"
+    building = version_dir / "autotrade.duckdb"
     row_counts: dict[str, int] = {}
     with duckdb.connect(building) as published:
         published.execute(f"attach {_literal(str(warehouse))} as warehouse (read_only)")
@@ -83,8 +131,31 @@ def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Pu
         )
         published.execute("commit")
         published.execute("detach warehouse")
-    database = publish_dir / "autotrade.duckdb"
-    os.replace(building, database)
-    _swap_symlink(publish_dir / "parquet", f"versions/{version}/parquet")
+    activate(publish_dir, version)
     _prune(publish_dir / "versions", keep)
-    return Publication(version, database, publish_dir / "parquet", row_counts)
+    return Publication(
+        version, publish_dir / "autotrade.duckdb", publish_dir / "parquet", row_counts
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="List or roll back published versions.")
+    parser.add_argument("command", choices=["list", "rollback"])
+    parser.add_argument("version", nargs="?")
+    parser.add_argument("--publish", type=Path, default=Path(settings_from_environment().publish))
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        current = current_version(args.publish)
+        for version in versions(args.publish):
+            print(version, "(current)" if version == current else "")
+        return 0
+    try:
+        print(f"now published: {rollback(args.publish, args.version)}")
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

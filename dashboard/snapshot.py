@@ -1,0 +1,198 @@
+"""Read the figures the page shows from the published snapshot, one short-lived connection each.
+
+The pipeline replaces ``<publish>/autotrade.duckdb`` with ``os.replace``: a connection that is
+already open keeps reading the old file, a new one opens the new file. So every request opens
+its own read-only connection and closes it before the page is sent; nothing is cached between
+requests, and a refresh after a publish shows the new version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+QUERIES_FILE = Path(__file__).with_name("queries.sql")
+DATABASE_NAME = "autotrade.duckdb"
+
+# The contract's price bands, cheapest first (shared design.md); others sort after them.
+BAND_ORDER = ["<200k", "200k-300k", "300k-500k", "500k+", "unknown"]
+DEFAULT_BAND = "500k+"
+LEADERS_BAND = "500k+"
+LEADERS_TOP = 5
+BAND_TOP_BRANDS = 6
+PRICE_BRAND, PRICE_MODEL = "AITO", "M9"
+# EU countervailing duties on Chinese-made EVs: the lane the project's tariff facts start from.
+DEFAULT_LANE = "EU|CN|8703.80|BYD"
+LANE_SEPARATOR = "|"
+
+
+def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
+    """The named queries of queries.sql: ``-- name: key`` up to the next such line."""
+    parts = re.split(r"^-- name: *(\w+) *$", path.read_text(), flags=re.MULTILINE)
+    return {
+        key: body.strip().rstrip(";") for key, body in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+QUERIES = load_queries()
+
+
+@dataclass(frozen=True)
+class Lane:
+    reporter: str
+    partner: str
+    hs_code: str
+    company: str | None
+
+    @property
+    def key(self) -> str:
+        return LANE_SEPARATOR.join((self.reporter, self.partner, self.hs_code, self.company or ""))
+
+    @classmethod
+    def parse(cls, key: str) -> Lane | None:
+        """``EU|CN|8703.80|BYD``; an empty last part is the lane without a company."""
+        parts = key.split(LANE_SEPARATOR)
+        if len(parts) != 4 or not all(parts[:3]):
+            return None
+        reporter, partner, hs_code, company = (part.strip() for part in parts)
+        return cls(reporter, partner, hs_code, company or None)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the visitor asked for in the query string (raw text; validated against the data)."""
+
+    band: str = DEFAULT_BAND
+    period: str | None = None
+    lane: str | None = None
+
+
+@dataclass
+class Snapshot:
+    """Everything one page shows, read in one connection."""
+
+    version: str
+    published_at: datetime | None
+    drop_dates: list[date]
+    table_count: int
+    selection: Selection
+    bands: list[str]
+    band_months: list[str]
+    band_brands: list[str]
+    band_shares: list[tuple]  # (period_label, brand, units, share_pct)
+    leader_periods: list[tuple]  # (period_type, period_label)
+    period: str | None
+    leaders: list[tuple]  # (rank, brand, units, share_pct, yoy_pct)
+    model_prices: list[tuple]  # (trim, powertrain, msrp_cny, valid_from, valid_to, is_current)
+    lanes: list[tuple]  # (reporter, partner, hs_code, company, intervals, latest_rate, latest_from)
+    lane: Lane | None
+    duty_stack: list[tuple]  # (valid_from, valid_to, total_rate_pct, components)
+    notices: list[str] = field(default_factory=list)
+
+
+def database_path(publish_dir: Path) -> Path:
+    return publish_dir / DATABASE_NAME
+
+
+@contextmanager
+def connect(publish_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published file, closed when the request is done."""
+    connection = duckdb.connect(str(database_path(publish_dir)), read_only=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def fetch(connection: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
+    return connection.execute(QUERIES[name], params).fetchall()
+
+
+def published_version(publish_dir: Path) -> str | None:
+    """The version of the published snapshot, or None when nothing is published yet."""
+    if not database_path(publish_dir).exists():
+        return None
+    with connect(publish_dir) as connection:
+        return fetch(connection, "publication")[0][0]
+
+
+def choose_period(connection: duckdb.DuckDBPyConnection, requested: str | None) -> str | None:
+    """The requested period, else the latest year-to-date label (the running figure)."""
+    if requested:
+        return requested
+    return fetch(connection, "latest_ytd", band=LEADERS_BAND)[0][0]
+
+
+def choose_lane(lanes: list[tuple], requested: str | None, notices: list[str]) -> Lane | None:
+    """The requested lane if it exists, else the default lane, else the first one."""
+    known = [Lane(*row[:4]) for row in lanes]
+    if requested:
+        lane = Lane.parse(requested)
+        if lane in known:
+            return lane
+        notices.append(f"No duty stack for lane {requested!r}; showing the default lane.")
+    default = Lane.parse(DEFAULT_LANE)
+    if default in known:
+        return default
+    return known[0] if known else None
+
+
+def read_band_share(connection: duckdb.DuckDBPyConnection, band: str) -> tuple[list, list, list]:
+    months = [row[0] for row in fetch(connection, "band_months", band=band)]
+    brands = [
+        row[0] for row in fetch(connection, "band_top_brands", band=band, top=BAND_TOP_BRANDS)
+    ]
+    shares = fetch(connection, "band_shares", band=band, brands=brands)
+    return months, brands, shares
+
+
+def read_snapshot(publish_dir: Path, selection: Selection) -> Snapshot:
+    """Every figure of the page for ``selection``; raises if the file cannot be read."""
+    notices: list[str] = []
+    with connect(publish_dir) as connection:
+        version, published_at, drop_dates, table_count = fetch(connection, "publication")[0]
+        bands = [row[0] for row in fetch(connection, "bands", band_order=BAND_ORDER)]
+        if selection.band not in bands:
+            notices.append(f"No price band {selection.band!r} in this snapshot.")
+        months, brands, shares = read_band_share(connection, selection.band)
+        period = choose_period(connection, selection.period)
+        leaders = fetch(connection, "leaders", band=LEADERS_BAND, period=period, top=LEADERS_TOP)
+        if period and not leaders:
+            notices.append(f"No {LEADERS_BAND} figures for period {period!r}.")
+        lanes = fetch(connection, "lanes")
+        lane = choose_lane(lanes, selection.lane, notices)
+        stack = fetch(connection, "duty_stack", **_lane_params(lane)) if lane is not None else []
+        return Snapshot(
+            version=version,
+            published_at=published_at,
+            drop_dates=list(drop_dates or []),
+            table_count=table_count,
+            selection=selection,
+            bands=bands,
+            band_months=months,
+            band_brands=brands,
+            band_shares=shares,
+            leader_periods=fetch(connection, "leader_periods", band=LEADERS_BAND),
+            period=period,
+            leaders=leaders,
+            model_prices=fetch(connection, "model_prices", brand=PRICE_BRAND, model=PRICE_MODEL),
+            lanes=lanes,
+            lane=lane,
+            duty_stack=stack,
+            notices=notices,
+        )
+
+
+def _lane_params(lane: Lane) -> dict[str, str | None]:
+    return {
+        "reporter": lane.reporter,
+        "partner": lane.partner,
+        "hs_code": lane.hs_code,
+        "company": lane.company,
+    }
