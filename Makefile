@@ -12,7 +12,7 @@ export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
 export AUTOTRADE_PUBLISH ?= data/published
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install run test ui lint sample clean versions rollback dashboard
+.PHONY: install run test ui lint sample clean versions rollback dashboard docs
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -44,3 +44,11 @@ versions: install
 
 rollback: install  # make rollback [VERSION=20250101T000000000000Z]
 	$(UV) run python -m orchestration.publish rollback $(VERSION)
+
+# dbt docs and GX Data Docs in one folder a browser can open (run `make run` first).
+DOCS := data/docs
+docs: install
+	cd dbt_project && AUTOTRADE_WAREHOUSE=$(abspath $(AUTOTRADE_WAREHOUSE)) $(UV) run dbt docs generate --profiles-dir . --static --target-path $(abspath $(DOCS))/dbt
+	$(UV) run python -m expectations.docs --database $(AUTOTRADE_WAREHOUSE) --out $(DOCS)/gx
+	printf '<!doctype html><title>autotrade docs</title><h1>autotrade docs</h1><ul><li><a href="dbt/static_index.html">dbt: models, columns, lineage</a></li><li><a href="gx/index.html">Great Expectations: suites and their last results</a></li></ul>\n' > $(DOCS)/index.html
+	@echo "open $(abspath $(DOCS))/index.html"

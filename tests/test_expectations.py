@@ -17,7 +17,10 @@ import pytest
 import expectations
 from expectations import gx_duckdb, runner, suites
 
-SCHEMAS = "CREATE SCHEMA staging; CREATE SCHEMA intermediate; CREATE SCHEMA marts;"
+SCHEMAS = (
+    "CREATE SCHEMA staging; CREATE SCHEMA intermediate; CREATE SCHEMA marts; "
+    "CREATE SCHEMA reference;"
+)
 
 SALES = """
 CREATE TABLE staging.stg_landing__sales AS
@@ -110,6 +113,98 @@ GOOD_DUTY_STACK = """
 ('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8)
 """
 
+# The seeds, cut down to what the tiny tables use.
+REFERENCE = """
+CREATE TABLE reference.brands AS
+SELECT * FROM (VALUES ('AITO', 'Seres', 'CN'), ('BMW', 'BMW Group', 'DE'),
+                      ('Wuling', 'SAIC-GM-Wuling', 'CN')) AS v(brand, group_name, home_country);
+CREATE TABLE reference.hs2022_nomenclature AS
+SELECT * FROM (VALUES ('XVII', '87', 'Vehicles', 'TOTAL', 2),
+                      ('XVII', '8703', 'Motor cars', '87', 4),
+                      ('XVII', '870380', 'Motor cars; electric', '8703', 6),
+                      ('IV', '22', 'Beverages', 'TOTAL', 2),
+                      ('IV', '2208', 'Spirits', '22', 4),
+                      ('IV', '220820', 'Spirits; from grape wine', '2208', 6))
+       AS v(section, hscode, description, parent, level)
+"""
+
+CANONICALISED = """
+CREATE TABLE intermediate.int_sales__canonicalised AS
+SELECT DATE '2025-03-01' AS drop_date, 'sales/2025-03-01/sales.csv' AS source_file,
+       line_number::BIGINT AS line_number, DATE '2025-02-01' AS period, brand,
+       'Seres' AS group_name, model, NULL::VARCHAR AS "trim", powertrain,
+       509800::BIGINT AS msrp_cny, 10::BIGINT AS units, 'CN' AS origin, 'ThinkerCar' AS source,
+       '500k+' AS price_band, is_known_brand, powertrain IN ('BEV', 'EREV', 'PHEV', 'HEV', 'ICE')
+       AS is_known_powertrain, brand_as_sent, model AS model_as_sent
+FROM (VALUES {rows}) AS v(line_number, brand, brand_as_sent, is_known_brand, model, powertrain)
+"""
+
+CURRENT_TARIFFS = """
+CREATE TABLE intermediate.int_tariff_measures__current AS
+SELECT DATE '2025-03-01' AS drop_date, 'tariffs/2025-03-01/measures.csv' AS source_file,
+       line_number::BIGINT AS line_number, reporter, partner, hs_code,
+       replace(hs_code, '.', '') AS hs_digits, measure, company, rate_pct::DOUBLE AS rate_pct,
+       valid_from::DATE AS valid_from, valid_to::DATE AS valid_to, 'regulation' AS legal_basis,
+       'official journal' AS source, NULL::VARCHAR AS extra_columns
+FROM (VALUES {rows}) AS v(line_number, reporter, partner, hs_code, measure, company, rate_pct,
+                           valid_from, valid_to)
+"""
+
+PRICE_HISTORY = """
+CREATE TABLE marts.dim_model_price_history AS
+SELECT brand, model, "trim", powertrain, msrp_cny::BIGINT AS msrp_cny,
+       valid_from::DATE AS valid_from, valid_to::DATE AS valid_to, is_current,
+       TIMESTAMP '2025-03-01 06:00:00' AS recorded_at
+FROM (VALUES {rows}) AS v(brand, model, "trim", powertrain, msrp_cny, valid_from, valid_to,
+                           is_current)
+"""
+
+BAND_PERIOD = """
+CREATE TABLE marts.mart_band_period AS
+SELECT period_type, period_label, price_band, units::BIGINT AS units,
+       share_of_market_pct::DOUBLE AS share_of_market_pct, NULL::DOUBLE AS yoy_pct
+FROM (VALUES {rows}) AS v(period_type, period_label, price_band, units, share_of_market_pct)
+"""
+
+# A brand sent in Chinese, mapped to its canonical name; null powertrains are not checked.
+GOOD_CANONICALISED = """
+(1, 'AITO', '问界', true, 'M9', 'EREV'), (2, 'BMW', 'BMW', true, 'iX3', 'BEV'),
+(3, 'Wuling', 'Wuling', true, 'Hongguang Mini EV', NULL), (4, 'AITO', 'Aito', true, 'M7', 'PHEV')
+"""
+
+# Measures of different kinds stack on one lane; a company's own rate runs alongside the
+# all-companies one; an ended measure touches its successor without overlapping; 10-digit
+# national lines are checked to their subheading only.
+GOOD_CURRENT_TARIFFS = """
+(1, 'EU', 'CN', '8703.80', 'MFN', NULL, 10.0, '2024-01-01', NULL),
+(2, 'EU', 'CN', '8703.80', 'CVD', NULL, 35.3, '2024-10-30', NULL),
+(3, 'EU', 'CN', '8703.80', 'CVD', 'BYD', 17.0, '2024-10-30', NULL),
+(4, 'CN', 'EU', '2208.20', 'AD', 'Hennessy', 34.8, '2024-10-11', '2025-07-04'),
+(5, 'CN', 'EU', '2208.20', 'AD', 'Hennessy', 0.0, '2025-07-05', NULL),
+(6, 'US', 'CN', '8703', 'section_301', NULL, 100.0, '2024-09-27', '2024-09-27'),
+(7, 'CN', 'US', '8703.80.10.00', 'retaliatory', NULL, 0.0, '2025-04-10', NULL)
+"""
+
+# A price change closes the old interval the day before the new one; trims and powertrains
+# (null ones too) are their own histories; prices at both bounds.
+GOOD_PRICE_HISTORY = """
+('AITO', 'M9', 'Max', 'EREV', 529800, '2024-01-01', '2024-12-31', false),
+('AITO', 'M9', 'Max', 'EREV', 509800, '2025-01-01', NULL, true),
+('AITO', 'M9', 'Max', 'BEV', 549800, '2024-06-01', NULL, true),
+('AITO', 'M9', NULL, NULL, 469800, '2024-01-01', '2024-01-01', false),
+('AITO', 'M9', NULL, NULL, 469800, '2024-01-02', NULL, true),
+('Wuling', 'Hongguang Mini EV', NULL, 'BEV', 10000, '2024-01-01', NULL, true),
+('Rolls-Royce', 'Phantom', 'EWB', 'ICE', 50000000, '2024-01-01', NULL, true)
+"""
+
+# Shares as the mart computes them, unrounded; a period where nothing sold has all shares 0.
+GOOD_BAND_PERIOD = """
+('month', '2025-02', '<200k', 1, 100.0 / 3), ('month', '2025-02', '500k+', 2, 200.0 / 3),
+('month', '2025-02', 'unknown', 0, 0.0),
+('year', '2024', '500k+', 151000, 100.0),
+('quarter', '2025-Q2', '500k+', 0, 0.0)
+"""
+
 GOOD_WAREHOUSE = [
     SCHEMAS,
     SALES.format(units_type="BIGINT", rows=GOOD_SALES),
@@ -118,6 +213,11 @@ GOOD_WAREHOUSE = [
     RESTATED.format(rows=GOOD_RESTATED),
     GROUP_SALES.format(rows=GOOD_GROUP_SALES),
     DUTY_STACK.format(rows=GOOD_DUTY_STACK),
+    REFERENCE,
+    CANONICALISED.format(rows=GOOD_CANONICALISED),
+    CURRENT_TARIFFS.format(rows=GOOD_CURRENT_TARIFFS),
+    PRICE_HISTORY.format(rows=GOOD_PRICE_HISTORY),
+    BAND_PERIOD.format(rows=GOOD_BAND_PERIOD),
 ]
 
 # Each suite's table broken in known ways; the SQL comments say how.
@@ -200,6 +300,57 @@ BAD_WAREHOUSES = {
         ),
         RESTATED.format(rows="('2025-02-01', 90), ('2025-03-01', 50)"),
     ],
+    "int_sales": [
+        SCHEMAS,
+        REFERENCE,
+        CANONICALISED.format(
+            rows="""
+(1, 'AITO', '问界', true, 'M9', 'EREV'),
+(2, 'Xiaomi', 'Xiaomi', false, 'SU7', 'BEV'), -- not in reference.brands
+(3, 'aito', 'aito', false, 'M7', 'PHEV'), -- case matters: not canonical
+(4, 'BMW', 'BMW', true, 'iX3', 'electric') -- powertrain not mapped
+"""
+        ),
+    ],
+    "tariff_measures": [
+        SCHEMAS,
+        REFERENCE,
+        CURRENT_TARIFFS.format(
+            rows=GOOD_CURRENT_TARIFFS.rstrip()
+            + """,
+(8, 'EU', 'CN', '8799.80', 'MFN', NULL, 10.0, '2024-01-01', NULL), -- no heading 8799
+(9, 'EU', 'CN', '8703.99', 'MFN', NULL, 10.0, '2024-01-01', NULL), -- no subheading 870399
+(10, 'EU', 'CN', '87', 'MFN', NULL, 10.0, '2024-01-01', NULL), -- a chapter, not a heading
+(11, 'EU', 'CN', '8703.80', 'CVD', NULL, 20.0, '2025-01-01', '2025-06-30'), -- inside line 2
+(12, 'CN', 'EU', '2208.20', 'AD', 'Hennessy', 30.0, '2025-07-04', NULL) -- shares 2025-07-04
+"""
+        ),
+    ],
+    "dim_model_price_history": [
+        SCHEMAS,
+        PRICE_HISTORY.format(
+            rows="""
+('AITO', 'M9', 'Max', 'EREV', 529800, '2024-01-01', '2024-12-31', false),
+('AITO', 'M9', 'Max', 'EREV', 509800, '2024-12-31', NULL, true), -- overlaps on 2024-12-31
+('AITO', 'M9', NULL, NULL, 469800, '2024-01-01', NULL, true),
+('AITO', 'M9', NULL, NULL, 489800, '2024-06-01', NULL, true), -- two open intervals overlap
+('AITO', 'M7', NULL, 'BEV', 9999, '2024-01-01', NULL, true), -- below 10,000 yuan
+('AITO', 'M5', NULL, 'BEV', 250000, '2024-05-01', '2024-04-30', false), -- ends first
+('AITO', 'M8', NULL, 'BEV', 350000, '2024-01-01', '2024-12-31', true), -- closed yet current
+('AITO', 'M8', NULL, 'EREV', 50000001, '2024-01-01', NULL, false) -- open yet not current, dear
+"""
+        ),
+    ],
+    "mart_band_period": [
+        SCHEMAS,
+        BAND_PERIOD.format(
+            rows="""
+('month', '2025-02', '<200k', 1, 100.0 / 3), ('month', '2025-02', '500k+', 2, 200.0 / 3),
+('month', '2025-03', '<200k', 5, 50.0), ('month', '2025-03', '500k+', 5, 49.98), -- 99.98
+('year', '2024', '500k+', -10, 100.0) -- negative units
+"""
+        ),
+    ],
 }
 
 ALL_SUITES = {
@@ -209,6 +360,10 @@ ALL_SUITES = {
     "mart_group_sales": "marts.mart_group_sales",
     "mart_duty_stack": "marts.mart_duty_stack",
     "reconciliation": "marts.mart_brand_band_period",
+    "int_sales": "intermediate.int_sales__canonicalised",
+    "tariff_measures": "intermediate.int_tariff_measures__current",
+    "dim_model_price_history": "marts.dim_model_price_history",
+    "mart_band_period": "marts.mart_band_period",
 }
 
 
@@ -246,7 +401,7 @@ def failures(result) -> dict:
 # --- suite files ---------------------------------------------------------------------------
 
 
-def test_the_six_suites_ship_and_name_their_tables():
+def test_the_ten_suites_ship_and_name_their_tables():
     assert expectations.suite_names() == sorted(ALL_SUITES)
     assert {name: expectations.suite_table(name) for name in ALL_SUITES} == ALL_SUITES
 
@@ -307,7 +462,7 @@ def test_stg_sales_fails_for_the_right_reasons(bad_results):
     assert not result.passed
     count, mismatched = found.pop("price_band agrees with msrp_cny")
     assert (count, sorted(row["line_number"] for row in mismatched)) == (2, [4, 5])
-    assert found.pop("(drop_date, source_file, line_number) unique together")[0] == 2
+    assert found.pop("(drop_date, source_file, line_number) unique together")[0] == 1  # one key
     assert found == {
         "units has an integer type": (1, [{"units_type": "DOUBLE"}]),
         "units between 0 and None": (1, [-3.0]),
@@ -416,6 +571,80 @@ def test_reconciliation_fails_for_every_month_that_disagrees(bad_results):
     ]
 
 
+def test_int_sales_warns_about_unknown_names_without_blocking(bad_results):
+    result = bad_results["int_sales"]
+    assert result.passed  # warnings only: unknown names are kept and flagged
+    assert {o.severity for o in result.failures} == {"warning"}
+    found = failures(result)
+    count, rows = found.pop("brand is a canonical brand of reference.brands")
+    assert (count, [(r["line_number"], r["brand"]) for r in rows]) == (
+        2,
+        [(2, "Xiaomi"), (3, "aito")],
+    )
+    assert found == {"powertrain in ['BEV', 'EREV', 'PHEV', 'HEV', 'ICE']": (1, ["electric"])}
+
+
+def test_tariff_measures_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["tariff_measures"])
+    assert {o.severity for o in bad_results["tariff_measures"].failures} == {"error"}
+    heading = found.pop("the first 4 digits of hs_digits are an HS 2022 heading")
+    assert (heading[0], [row["hs_code"] for row in heading[1]]) == (2, ["8799.80", "87"])
+    subheading = found.pop(
+        "the first 6 digits of hs_digits are an HS 2022 subheading when it has 6 or more"
+    )
+    assert (subheading[0], [row["hs_code"] for row in subheading[1]]) == (
+        2,
+        ["8799.80", "8703.99"],
+    )
+    count, pairs = found.pop(
+        "no two measures of one kind overlap on a lane (reporter, partner, hs_digits) and company"
+    )
+    assert count == 3
+    assert sorted(
+        (p["hs_digits"], p["measure"], p["valid_from"], p["other_valid_from"]) for p in pairs
+    ) == [
+        ("220820", "AD", "2024-10-11", "2025-07-04"),  # touching on the inclusive end date
+        ("220820", "AD", "2025-07-05", "2025-07-04"),
+        ("870380", "CVD", "2024-10-30", "2025-01-01"),  # inside the open measure
+    ]
+    assert found == {}
+
+
+def test_dim_model_price_history_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["dim_model_price_history"])
+    current = found.pop("is_current exactly when valid_to is null")
+    assert (current[0], [(r["powertrain"], r["is_current"]) for r in current[1]]) == (
+        2,
+        [("BEV", True), ("EREV", False)],
+    )
+    count, pairs = found.pop(
+        "no two price intervals of one (brand, model, trim, powertrain) overlap"
+    )
+    assert count == 2
+    assert sorted((p["trim"] or "", p["valid_from"], p["other_valid_from"]) for p in pairs) == [
+        ("", "2024-01-01", "2024-06-01"),  # two open intervals
+        ("Max", "2024-01-01", "2024-12-31"),  # both include 2024-12-31
+    ]
+    assert found == {
+        "msrp_cny between 10000 and 50000000": (2, [9999, 50000001]),
+        "valid_from <= valid_to when valid_to is set": (1, [["2024-04-30", "2024-05-01"]]),
+    }
+
+
+def test_mart_band_period_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["mart_band_period"])
+    count, (row,) = found.pop(
+        "shares of the bands in one (period_type, period_label) sum to 100 within 0.01"
+    )
+    assert count == 1
+    assert (row["period_type"], row["period_label"], round(row["share_sum"], 2)) == (
+        "month",
+        "2025-03",
+        99.98,
+    )
+    assert found == {"units between 0 and None": (1, [-10])}
+
+
 def test_outcomes_are_json(bad_results):
     for result in bad_results.values():
         json.dumps(dataclasses.asdict(result))
@@ -515,3 +744,37 @@ def test_without_the_patch_every_metric_breaks(good_warehouse, monkeypatch):
     result = expectations.run_suite(good_warehouse, "mart_group_sales")
     assert not any(o.success for o in result.outcomes)
     assert all(o.examples == [{"error": "list index out of range"}] for o in result.outcomes)
+
+
+# --- data docs -----------------------------------------------------------------------------
+
+
+def test_data_docs_hold_a_validation_of_every_suite(good_warehouse, tmp_path, monkeypatch):
+    from expectations import docs
+
+    def refuse(*args):
+        raise AssertionError(f"network connection attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    before = hashlib.sha256(good_warehouse.read_bytes()).hexdigest()
+    index = docs.build_data_docs(good_warehouse, tmp_path / "site")
+    assert index == tmp_path / "site" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    for name in ALL_SUITES:
+        assert name in html
+        (page,) = (tmp_path / "site" / "validations" / name).rglob("*.html")
+        assert "Expectation" in page.read_text(encoding="utf-8")
+    assert hashlib.sha256(good_warehouse.read_bytes()).hexdigest() == before
+    build(
+        good_warehouse,
+        ["CREATE TABLE marts.written_after AS SELECT 1 AS x; DROP TABLE marts.written_after"],
+    )
+
+
+def test_data_docs_command_line(good_warehouse, tmp_path, capsys):
+    from expectations import docs
+
+    assert docs.main(["--database", str(good_warehouse), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "out" / "index.html")
+    with pytest.raises(SystemExit):
+        docs.main(["--database", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path)])
