@@ -52,3 +52,6 @@ docs: install
 	$(UV) run python -m expectations.docs --database $(AUTOTRADE_WAREHOUSE) --out $(DOCS)/gx
 	printf '<!doctype html><title>autotrade docs</title><h1>autotrade docs</h1><ul><li><a href="dbt/static_index.html">dbt: models, columns, lineage</a></li><li><a href="gx/index.html">Great Expectations: suites and their last results</a></li></ul>\n' > $(DOCS)/index.html
 	@echo "open $(abspath $(DOCS))/index.html"
+
+dashboard: install  # make dashboard [PORT=8050]; reads only the published snapshot
+	$(UV) run python -m dashboard --port $(or $(PORT),8050)

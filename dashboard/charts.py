@@ -49,9 +49,10 @@ def share_lines(months: list[str], brands: list[str], shares: dict[tuple[str, st
         return bottom - (bottom - top_pad) * value / top
 
     parts = _y_axis(top, 10.0, y, left, right)
-    label_every = max(1, len(months) // 9)
+    # About nine labels whatever the span; every third month reads as quarters.
+    label_every = max(1, -(-len(months) // 9))
     for i, month in enumerate(months):
-        if i % label_every == 0 or i == len(months) - 1:
+        if i % label_every == 0:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{bottom + 18}" class="tick" '
                 f'text-anchor="middle">{escape(month)}</text>'

@@ -8,6 +8,8 @@ numbers without parsing formatted text.
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -39,6 +41,16 @@ def data(**attributes: object) -> str:
         for name, value in attributes.items()
         if value is not None
     )
+
+
+def period_title(label: str | None) -> str:
+    """``2025-YTD-02`` reads as ``Jan-Feb 2025``; other labels are already readable."""
+    match = re.fullmatch(r"(\d{4})-YTD-(\d{2})", label or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        return label or ""
+    year, month = match[1], int(match[2])
+    first, last = calendar.month_abbr[1], calendar.month_abbr[month]
+    return f"{first} {year}" if month == 1 else f"{first}-{last} {year}"
 
 
 def number(value: int | None) -> str:
@@ -146,13 +158,14 @@ def band_share(snapshot: Snapshot) -> str:
 
 def _band_share_row(month, brands, shares, units) -> str:
     cells = "".join(
-        _band_share_cell(shares.get((month, b)), units.get((month, b)), b) for b in brands
+        _band_share_cell(month, b, shares.get((month, b)), units.get((month, b))) for b in brands
     )
     return f'<tr {data(period=month)}><th scope="row">{esc(month)}</th>{cells}</tr>'
 
 
-def _band_share_cell(share: float | None, units: int | None, brand: str) -> str:
-    return f"<td {data(brand=brand, share=_round(share), units=units)}>{percent(share)}</td>"
+def _band_share_cell(month: str, brand: str, share: float | None, units: int | None) -> str:
+    attributes = data(period=month, brand=brand, share=_round(share), units=units)
+    return f"<td {attributes}>{percent(share)}</td>"
 
 
 def _round(value: float | None) -> float | None:
@@ -162,7 +175,7 @@ def _round(value: float | None) -> float | None:
 def leaders(snapshot: Snapshot) -> str:
     selection = snapshot.selection
     options = [
-        (label, f"{label} (year to date)" if kind == "ytd" else label)
+        (label, f"{label} ({period_title(label)})" if kind == "ytd" else label)
         for kind, label in snapshot.leader_periods
     ]
     if snapshot.period and snapshot.period not in [value for value, _ in options]:
@@ -179,7 +192,8 @@ def leaders(snapshot: Snapshot) -> str:
     )
     return (
         f'<section id="leaders" {data(band=LEADERS_BAND, period=snapshot.period)}>'
-        f"<h2>Leaders above 500,000 yuan ({esc(LEADERS_BAND)}), {esc(snapshot.period)}</h2>"
+        f"<h2>Leaders above 500,000 yuan ({esc(LEADERS_BAND)}), "
+        f"{esc(period_title(snapshot.period))}</h2>"
         f"{chooser}{table}</section>"
     )
 
@@ -318,8 +332,8 @@ def no_snapshot_page(database: Path) -> str:
         "No published snapshot yet",
         [
             f"The dashboard reads <code>{esc(database)}</code>, which does not exist yet.",
-            "Create it by running the pipeline from the repository root: <code>make run</code> "
-            "(or <code>uv run python -m orchestration.run</code>). Then reload this page.",
+            "Create it by running the pipeline from the repository root: <code>make run</code>; "
+            "then reload this page.",
             "To read another place, start the dashboard with <code>--publish DIR</code> or set "
             "<code>AUTOTRADE_PUBLISH</code>.",
         ],

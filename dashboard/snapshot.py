@@ -54,6 +54,15 @@ class Lane:
     def key(self) -> str:
         return LANE_SEPARATOR.join((self.reporter, self.partner, self.hs_code, self.company or ""))
 
+    def params(self) -> dict[str, str | None]:
+        """Bind parameters of the duty_stack query."""
+        return {
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "hs_code": self.hs_code,
+            "company": self.company,
+        }
+
     @classmethod
     def parse(cls, key: str) -> Lane | None:
         """``EU|CN|8703.80|BYD``; an empty last part is the lane without a company."""
@@ -143,56 +152,65 @@ def choose_lane(lanes: list[tuple], requested: str | None, notices: list[str]) -
     return known[0] if known else None
 
 
-def read_band_share(connection: duckdb.DuckDBPyConnection, band: str) -> tuple[list, list, list]:
-    months = [row[0] for row in fetch(connection, "band_months", band=band)]
+def read_publication(connection: duckdb.DuckDBPyConnection) -> dict:
+    version, published_at, drop_dates, table_count = fetch(connection, "publication")[0]
+    return {
+        "version": version,
+        "published_at": published_at,
+        "drop_dates": list(drop_dates or []),
+        "table_count": table_count,
+    }
+
+
+def read_band_share(connection: duckdb.DuckDBPyConnection, band: str, notices: list) -> dict:
+    bands = [row[0] for row in fetch(connection, "bands", band_order=BAND_ORDER)]
+    if band not in bands:
+        notices.append(f"No price band {band!r} in this snapshot.")
     brands = [
         row[0] for row in fetch(connection, "band_top_brands", band=band, top=BAND_TOP_BRANDS)
     ]
-    shares = fetch(connection, "band_shares", band=band, brands=brands)
-    return months, brands, shares
+    return {
+        "bands": bands,
+        "band_months": [row[0] for row in fetch(connection, "band_months", band=band)],
+        "band_brands": brands,
+        "band_shares": fetch(connection, "band_shares", band=band, brands=brands),
+    }
+
+
+def read_leaders(connection: duckdb.DuckDBPyConnection, period: str | None, notices: list) -> dict:
+    period = choose_period(connection, period)
+    leaders = fetch(connection, "leaders", band=LEADERS_BAND, period=period, top=LEADERS_TOP)
+    if period and not leaders:
+        notices.append(f"No {LEADERS_BAND} figures for period {period!r}.")
+    return {
+        "leader_periods": fetch(connection, "leader_periods", band=LEADERS_BAND),
+        "period": period,
+        "leaders": leaders,
+    }
+
+
+def read_model_prices(connection: duckdb.DuckDBPyConnection) -> dict:
+    return {"model_prices": fetch(connection, "model_prices", brand=PRICE_BRAND, model=PRICE_MODEL)}
+
+
+def read_duty_stack(connection: duckdb.DuckDBPyConnection, lane: str | None, notices: list) -> dict:
+    lanes = fetch(connection, "lanes")
+    chosen = choose_lane(lanes, lane, notices)
+    stack = fetch(connection, "duty_stack", **chosen.params()) if chosen else []
+    return {"lanes": lanes, "lane": chosen, "duty_stack": stack}
 
 
 def read_snapshot(publish_dir: Path, selection: Selection) -> Snapshot:
-    """Every figure of the page for ``selection``; raises if the file cannot be read."""
+    """Every figure of the page for ``selection``, in one connection (one consistent file);
+    raises if the file cannot be read."""
     notices: list[str] = []
     with connect(publish_dir) as connection:
-        version, published_at, drop_dates, table_count = fetch(connection, "publication")[0]
-        bands = [row[0] for row in fetch(connection, "bands", band_order=BAND_ORDER)]
-        if selection.band not in bands:
-            notices.append(f"No price band {selection.band!r} in this snapshot.")
-        months, brands, shares = read_band_share(connection, selection.band)
-        period = choose_period(connection, selection.period)
-        leaders = fetch(connection, "leaders", band=LEADERS_BAND, period=period, top=LEADERS_TOP)
-        if period and not leaders:
-            notices.append(f"No {LEADERS_BAND} figures for period {period!r}.")
-        lanes = fetch(connection, "lanes")
-        lane = choose_lane(lanes, selection.lane, notices)
-        stack = fetch(connection, "duty_stack", **_lane_params(lane)) if lane is not None else []
         return Snapshot(
-            version=version,
-            published_at=published_at,
-            drop_dates=list(drop_dates or []),
-            table_count=table_count,
             selection=selection,
-            bands=bands,
-            band_months=months,
-            band_brands=brands,
-            band_shares=shares,
-            leader_periods=fetch(connection, "leader_periods", band=LEADERS_BAND),
-            period=period,
-            leaders=leaders,
-            model_prices=fetch(connection, "model_prices", brand=PRICE_BRAND, model=PRICE_MODEL),
-            lanes=lanes,
-            lane=lane,
-            duty_stack=stack,
             notices=notices,
+            **read_publication(connection),
+            **read_band_share(connection, selection.band, notices),
+            **read_leaders(connection, selection.period, notices),
+            **read_model_prices(connection),
+            **read_duty_stack(connection, selection.lane, notices),
         )
-
-
-def _lane_params(lane: Lane) -> dict[str, str | None]:
-    return {
-        "reporter": lane.reporter,
-        "partner": lane.partner,
-        "hs_code": lane.hs_code,
-        "company": lane.company,
-    }
