@@ -166,6 +166,34 @@ SELECT period_type, period_label, price_band, units::BIGINT AS units,
 FROM (VALUES {rows}) AS v(period_type, period_label, price_band, units, share_of_market_pct)
 """
 
+MODEL_PERIOD = """
+CREATE TABLE marts.mart_model_period AS
+SELECT period_type, period_label, brand, model, units::BIGINT AS units, NULL::DOUBLE AS yoy_pct,
+       rank::BIGINT AS rank
+FROM (VALUES {rows}) AS v(period_type, period_label, brand, model, units, rank)
+"""
+
+RESTATEMENTS = """
+CREATE TABLE marts.mart_sales_restatements AS
+SELECT period_label, brand, model, "trim", NULL::VARCHAR AS powertrain,
+       previous_drop_date::DATE AS previous_drop_date, restated_on::DATE AS restated_on,
+       previous_units::BIGINT AS previous_units, units::BIGINT AS units,
+       units_change::BIGINT AS units_change, NULL::BIGINT AS previous_msrp_cny,
+       NULL::BIGINT AS msrp_cny
+FROM (VALUES {rows}) AS v(period_label, brand, model, "trim", previous_drop_date, restated_on,
+                           previous_units, units, units_change)
+"""
+
+# Two models tie for first (dense rank); a price-only revision has units_change 0.
+GOOD_MODEL_PERIOD = """
+('year', '2024', 'AITO', 'M9', 151000, 1), ('year', '2024', 'AITO', 'M7', 151000, 1),
+('year', '2024', 'BMW', 'X5', 90000, 2), ('month', '2025-01', 'AITO', 'M9', 9000, 1)
+"""
+GOOD_RESTATEMENTS = """
+('2025-01', 'AITO', 'M9', 'Max', '2025-02-11', '2025-03-10', 5000, 5200, 200),
+('2025-01', 'BMW', 'X5', NULL, '2025-02-11', '2025-03-10', 3000, 3000, 0)
+"""
+
 # A brand sent in Chinese, mapped to its canonical name; null powertrains are not checked.
 GOOD_CANONICALISED = """
 (1, 'AITO', '问界', true, 'M9', 'EREV'), (2, 'BMW', 'BMW', true, 'iX3', 'BEV'),
@@ -218,6 +246,8 @@ GOOD_WAREHOUSE = [
     CURRENT_TARIFFS.format(rows=GOOD_CURRENT_TARIFFS),
     PRICE_HISTORY.format(rows=GOOD_PRICE_HISTORY),
     BAND_PERIOD.format(rows=GOOD_BAND_PERIOD),
+    MODEL_PERIOD.format(rows=GOOD_MODEL_PERIOD),
+    RESTATEMENTS.format(rows=GOOD_RESTATEMENTS),
 ]
 
 # Each suite's table broken in known ways; the SQL comments say how.
@@ -353,6 +383,28 @@ BAD_WAREHOUSES = {
     ],
 }
 
+BAD_WAREHOUSES["mart_model_period"] = [
+    SCHEMAS,
+    MODEL_PERIOD.format(
+        rows="""
+('year', '2024', 'AITO', 'M9', 151000, 1),
+('year', '2024', 'AITO', 'M9', 151000, 1), -- the same model twice
+('year', '2024', 'BMW', 'X5', 90000, 3), -- rank 2 skipped
+('month', '2025-01', 'AITO', 'M9', -5, 1) -- negative units
+"""
+    ),
+]
+BAD_WAREHOUSES["mart_sales_restatements"] = [
+    SCHEMAS,
+    RESTATEMENTS.format(
+        rows="""
+('2025-01', 'AITO', 'M9', 'Max', '2025-03-10', '2025-02-11', 5000, 5200, 200), -- back in time
+('2025-01', 'BMW', 'X5', NULL, '2025-02-11', '2025-03-10', 3000, 3100, 50), -- wrong change
+('2025-01', 'NIO', 'ET7', NULL, '2025-02-11', '2025-03-10', -1, 10, 11) -- negative before
+"""
+    ),
+]
+
 ALL_SUITES = {
     "stg_sales": "staging.stg_landing__sales",
     "stg_tariff_measures": "staging.stg_landing__tariff_measures",
@@ -364,6 +416,8 @@ ALL_SUITES = {
     "tariff_measures": "intermediate.int_tariff_measures__current",
     "dim_model_price_history": "marts.dim_model_price_history",
     "mart_band_period": "marts.mart_band_period",
+    "mart_model_period": "marts.mart_model_period",
+    "mart_sales_restatements": "marts.mart_sales_restatements",
 }
 
 
@@ -401,7 +455,7 @@ def failures(result) -> dict:
 # --- suite files ---------------------------------------------------------------------------
 
 
-def test_the_ten_suites_ship_and_name_their_tables():
+def test_every_suite_ships_and_names_its_table():
     assert expectations.suite_names() == sorted(ALL_SUITES)
     assert {name: expectations.suite_table(name) for name in ALL_SUITES} == ALL_SUITES
 
@@ -643,6 +697,24 @@ def test_mart_band_period_fails_for_the_right_reasons(bad_results):
         99.98,
     )
     assert found == {"units between 0 and None": (1, [-10])}
+
+
+def test_mart_model_period_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["mart_model_period"])
+    (count, (gap,)) = found.pop("rank is dense from 1 within each (period_type, period_label)")
+    assert (count, gap["period_label"], gap["max_rank"], gap["ranks"]) == (1, "2024", 3, 2)
+    (count, (twice,)) = found.pop("(period_type, period_label, brand, model) unique together")
+    assert (count, twice["model"], twice["rows"]) == (1, "M9", 2)
+    assert found == {"units between 0 and None": (1, [-5])}
+
+
+def test_mart_sales_restatements_fails_for_the_right_reasons(bad_results):
+    found = failures(bad_results["mart_sales_restatements"])
+    count, rows = found.pop(
+        "a revision comes from a later or the same drop, and units_change = units - previous_units"
+    )
+    assert (count, sorted(row["brand"] for row in rows)) == (2, ["AITO", "BMW"])
+    assert found == {"previous_units between 0 and None": (1, [-1])}
 
 
 def test_outcomes_are_json(bad_results):
