@@ -12,7 +12,7 @@ export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
 export AUTOTRADE_PUBLISH ?= data/published
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install run test ui lint sample clean versions rollback dashboard docs
+.PHONY: install run test ui lint sample clean versions rollback dashboard docs bench bench-full
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -55,3 +55,9 @@ docs: install
 
 dashboard: install  # make dashboard [PORT=8050]; reads only the published snapshot
 	$(UV) run python -m dashboard --port $(or $(PORT),8050)
+
+bench: install  # ~5 min on 2 cores: 1M sales rows; writes bench/results/<date>.json
+	$(UV) run python bench/run.py --quick
+
+bench-full: install  # ~9 min on 2 cores: 10M rows
+	$(UV) run python bench/run.py

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,9 +27,12 @@ class Measurement:
     tree_peak_mib: float
     returncode: int
     output: str
+    detail: dict | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "output"}
+        """The numbers, with the contender's own report (or ``detail``, if set) as detail."""
+        numbers = {k: v for k, v in asdict(self).items() if k not in ("output", "detail")}
+        return numbers | {"detail": self.detail if self.detail is not None else self.result()}
 
     def result(self) -> dict:
         """The JSON object the contender printed as its last line of output, if any."""
@@ -99,8 +103,6 @@ def measure(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None
 
 def _drain(process: subprocess.Popen, sink: list[str]):
     """Read the process's output on a thread, so a full pipe never blocks it."""
-    import threading
-
     thread = threading.Thread(target=lambda: sink.extend(process.stdout), daemon=True)
     thread.start()
     return thread
