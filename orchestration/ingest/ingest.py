@@ -101,9 +101,9 @@ def _load(
     return text, rows_in
 
 
-def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:
-    """Load one landed file (whose SHA-256 the caller has taken); return its manifest row."""
-    row = {
+def _manifest_row(feed: Feed, file: LandedFile, sha256: str) -> dict:
+    """What the manifest knows of a landed file before its outcome."""
+    return {
         "feed": feed.name,
         "drop_date": file.drop_date,
         "source_file": file.relative_name,
@@ -114,6 +114,11 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
         "extra_columns": None,
         "ingested_at": datetime.now(UTC),
     }
+
+
+def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:
+    """Load one landed file (whose SHA-256 the caller has taken); return its manifest row."""
+    row = _manifest_row(feed, file, sha256)
     loaded_path, quarantine_path = _outputs(raw_dir, feed, file.relative_name, file.drop_date)
     try:
         try:
@@ -160,18 +165,11 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
 def _duplicate(feed: Feed, file: LandedFile, sha256: str, original: str, raw_dir: Path) -> dict:
     for output in _outputs(raw_dir, feed, file.relative_name, file.drop_date):
         output.unlink(missing_ok=True)
-    return {
-        "feed": feed.name,
-        "drop_date": file.drop_date,
-        "source_file": file.relative_name,
-        "sha256": sha256,
-        "bytes": file.path.stat().st_size,
-        "format": file.format,
+    return _manifest_row(feed, file, sha256) | {
         "status": DUPLICATE,
         "message": f"{file.relative_name}: same content as {original}; nothing loaded twice",
         "rows_loaded": 0,
         "rows_quarantined": 0,
-        "ingested_at": datetime.now(UTC),
     }
 
 
