@@ -21,6 +21,15 @@ def landed_drop_dates(settings: AutotradeSettings) -> list[str]:
     return [day.isoformat() for day in sorted(days)]
 
 
+def in_partition_order(instance: DagsterInstance, keys: set[str]) -> list[str]:
+    """``keys`` in the instance's partition order, unknown ones last (they will be appended).
+
+    A run covers a range of partitions in that order, from the first key to the last.
+    """
+    known = instance.get_dynamic_partitions(DROP_DATES.name)
+    return [k for k in known if k in keys] + sorted(keys - set(known))
+
+
 def register_drop_dates(instance: DagsterInstance, keys: list[str]) -> list[str]:
     """Add the keys the instance does not know yet; return those that were new."""
     known = set(instance.get_dynamic_partitions(DROP_DATES.name))

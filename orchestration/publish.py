@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.resources import settings_from_environment
+from orchestration.sql_text import sql_literal
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 KEEP_VERSIONS = 5
@@ -40,11 +41,6 @@ class Publication:
     database: Path
     parquet_dir: Path
     row_counts: dict[str, int]
-
-
-def _literal(text: str) -> str:
-    # ATTACH and COPY take no bind parameters for their paths; quote them as data.
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _swap_symlink(link: Path, target: str) -> None:
@@ -107,7 +103,7 @@ def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Pu
     building = version_dir / "autotrade.duckdb"
     row_counts: dict[str, int] = {}
     with duckdb.connect(building) as published:
-        published.execute(f"attach {_literal(str(warehouse))} as warehouse (read_only)")
+        published.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
         tables = published.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = 'warehouse' and table_schema in (select unnest($schemas)) "
@@ -119,7 +115,7 @@ def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Pu
             published.execute(f"create schema if not exists {schema}")
             published.execute(f"create table {schema}.{table} as from warehouse.{schema}.{table}")
             published.execute(
-                f"copy {schema}.{table} to {_literal(str(parquet_dir / f'{table}.parquet'))} "
+                f"copy {schema}.{table} to {sql_literal(str(parquet_dir / f'{table}.parquet'))} "
                 "(format parquet, compression zstd)"
             )
             row_counts[f"{schema}.{table}"] = published.execute(

@@ -18,7 +18,7 @@ from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration.definitions import build_definitions
 from orchestration.jobs import range_tags
-from orchestration.partitions import DROP_DATES, landed_drop_dates, register_drop_dates
+from orchestration.partitions import in_partition_order, landed_drop_dates, register_drop_dates
 from orchestration.resources import AutotradeSettings, settings_from_environment
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -29,13 +29,9 @@ def _instance() -> DagsterInstance:
 
 
 def run(keys: list[str], instance: DagsterInstance, settings: AutotradeSettings):
-    """Execute the daily job over the drop dates ``keys`` (registered first) in one run.
-
-    A run covers a range of partitions in the instance's order of keys, so it spans from the
-    first to the last of ``keys`` in that order.
-    """
+    """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
     register_drop_dates(instance, keys)
-    ordered = [k for k in instance.get_dynamic_partitions(DROP_DATES.name) if k in set(keys)]
+    ordered = in_partition_order(instance, set(keys))
     job = build_definitions(settings).resolve_job_def("autotrade_daily")
     return job.execute_in_process(
         instance=instance,

@@ -20,14 +20,13 @@ from dagster import (
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import drop_fingerprint
 from orchestration.jobs import autotrade_job, range_tags
-from orchestration.partitions import DROP_DATES, landed_drop_dates, register_drop_dates
+from orchestration.partitions import (
+    DROP_DATES,
+    in_partition_order,
+    landed_drop_dates,
+    register_drop_dates,
+)
 from orchestration.resources import AutotradeSettings
-
-
-def _in_partition_order(instance, keys: set[str]) -> list[str]:
-    """``keys`` in the instance's partition order, unknown ones last (they will be appended)."""
-    known = instance.get_dynamic_partitions(DROP_DATES.name)
-    return [k for k in known if k in keys] + sorted(keys - set(known))
 
 
 @sensor(
@@ -46,7 +45,7 @@ def landing_sensor(context: SensorEvaluationContext, settings: AutotradeSettings
     if not changed:
         return SkipReason(f"no new or changed drops under {settings.landing}")
     known = set(context.instance.get_dynamic_partitions(DROP_DATES.name))
-    ordered = _in_partition_order(context.instance, changed)
+    ordered = in_partition_order(context.instance, changed)
     return SensorResult(
         run_requests=[
             RunRequest(

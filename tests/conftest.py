@@ -40,6 +40,16 @@ def run_pipeline(settings: AutotradeSettings, instance: DagsterInstance, keys=No
     )
 
 
+def copy_of_sample_run(sample_run: PipelineRun, root: Path) -> AutotradeSettings:
+    """The sample run's landing, warehouse and published snapshot, copied under ``root``, so
+    that a test may add drops, run again or republish without touching the session's run."""
+    source = sample_run.settings
+    shutil.copytree(source.landing, root / "landing")
+    shutil.copytree(source.warehouse.parent, root / "warehouse")
+    shutil.copytree(source.publish, root / "published", symlinks=True)
+    return settings_in(root, root / "landing")
+
+
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> PipelineRun:
     """The whole pipeline (ingest, dbt, GX, publish) over every bundled sample drop."""

@@ -3,13 +3,12 @@ and leaves the published snapshot exactly as it was. Runs the real pipeline: a g
 run first, then a new drop that parses but breaks a rule."""
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
-from tests.conftest import run_pipeline, settings_in
+from tests.conftest import copy_of_sample_run, run_pipeline
 
 PUBLISHED = AssetKey(["published", "autotrade"])
 BAD_DROP = "2025-05-01"
@@ -22,11 +21,7 @@ def digest(path: Path) -> str:
 @pytest.fixture
 def after_sample(sample_run, tmp_path):
     """A copy of the sample run's landing, warehouse and published snapshot to spoil."""
-    source = sample_run.settings
-    shutil.copytree(source.landing, tmp_path / "landing")
-    shutil.copytree(source.warehouse.parent, tmp_path / "warehouse")
-    shutil.copytree(source.publish, tmp_path / "published", symlinks=True)
-    return settings_in(tmp_path, tmp_path / "landing")
+    return copy_of_sample_run(sample_run, tmp_path)
 
 
 def land(settings, feed: str, name: str, text: str) -> None:

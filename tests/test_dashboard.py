@@ -28,6 +28,7 @@ import pytest
 
 from dashboard.app import make_server
 from orchestration.publish import publish, rollback
+from tests.conftest import copy_of_sample_run
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
@@ -311,11 +312,8 @@ def get(url: str) -> tuple[int, str]:
 @pytest.fixture
 def copied(sample_run, tmp_path):
     """The session's warehouse and published snapshot, copied: tests here may replace them."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(sample_run.settings.warehouse.parent, warehouse, symlinks=True)
-    publish_dir = tmp_path / "published"
-    shutil.copytree(sample_run.settings.publish, publish_dir, symlinks=True)
-    return warehouse / sample_run.settings.warehouse.name, publish_dir
+    settings = copy_of_sample_run(sample_run, tmp_path)
+    return settings.warehouse, settings.publish
 
 
 def test_without_a_snapshot_the_page_says_how_to_create_one(tmp_path):

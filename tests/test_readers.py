@@ -3,14 +3,13 @@ in a loop while the real pipeline runs three times (a re-run, a new drop, a drop
 fail). Every read must succeed and see one whole version."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster import DagsterInstance
 
-from tests.conftest import run_pipeline, settings_in
+from tests.conftest import copy_of_sample_run, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 READER = r"""
@@ -63,11 +62,7 @@ def land(settings, drop: str, name: str, text: str) -> str:
 
 
 def test_readers_never_fail_and_never_see_half_a_version(sample_run, tmp_path):
-    source = sample_run.settings
-    shutil.copytree(source.landing, tmp_path / "landing")
-    shutil.copytree(source.warehouse.parent, tmp_path / "warehouse")
-    shutil.copytree(source.publish, tmp_path / "published", symlinks=True)
-    settings = settings_in(tmp_path, tmp_path / "landing")
+    settings = copy_of_sample_run(sample_run, tmp_path)
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(settings.publish), str(stop)],

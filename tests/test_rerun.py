@@ -1,13 +1,11 @@
 """Re-running the pipeline on the same drops is safe: nothing loads twice, every published
 table comes out the same, and a new version is published."""
 
-import shutil
-
 import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from tests.conftest import run_pipeline, settings_in
+from tests.conftest import copy_of_sample_run, run_pipeline
 
 TABLES = [
     "marts.mart_brand_band_period",
@@ -26,11 +24,7 @@ def contents(database, table: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def rerun(sample_run, tmp_path_factory):
     root = tmp_path_factory.mktemp("rerun")
-    source = sample_run.settings
-    shutil.copytree(source.landing, root / "landing")
-    shutil.copytree(source.warehouse.parent, root / "warehouse")
-    shutil.copytree(source.publish, root / "published", symlinks=True)
-    settings = settings_in(root, root / "landing")
+    settings = copy_of_sample_run(sample_run, root)
     return run_pipeline(settings, DagsterInstance.ephemeral())
 
 

@@ -17,14 +17,10 @@ import polars as pl
 from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, loaded_schema
+from orchestration.sql_text import sql_literal
 
 VIEW_SQL = (Path(__file__).with_name("raw_views.sql")).read_text()
 GLOB_CHARACTERS = re.compile(r"[*?\[\]]")
-
-
-def _literal(text: str) -> str:
-    # DDL takes no bind parameters; a path is data, so it is quoted, never pasted raw.
-    return "'" + text.replace("'", "''") + "'"
 
 
 def raw_tables(feed: Feed) -> dict[str, dict[str, pl.DataType]]:
@@ -51,7 +47,7 @@ def declare_raw_views(connection: duckdb.DuckDBPyConnection, raw_dir: Path, feed
         connection.execute("create schema if not exists raw")
         for table in tables:
             pattern = (store.table_dir(raw_dir.resolve(), table) / "**" / "*.parquet").as_posix()
-            connection.execute(VIEW_SQL.format(view=f"raw.{table}", files=_literal(pattern)))
+            connection.execute(VIEW_SQL.format(view=f"raw.{table}", files=sql_literal(pattern)))
     except duckdb.Error:
         connection.execute("rollback")
         raise
