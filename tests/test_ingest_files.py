@@ -16,6 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from orchestration.ingest import store
+from orchestration.ingest.decode import CHUNK_BYTES
 from orchestration.ingest.feeds import SALES, TARIFFS
 from orchestration.ingest.ingest import ingest_drop
 
@@ -167,6 +168,25 @@ def test_gb18030_file_larger_than_the_encoding_sniff(tmp_path, landing, raw):
     assert (row["status"], row["encoding"], row["rows_loaded"]) == ("loaded", "gb18030", rows)
     last = rows_of(table(raw, "sales"), source).tail(1)
     assert last.select("brand", "group", "units").row(0) == ("问界", "赛力斯", 7)
+
+
+def test_full_width_digits_across_a_read_chunk_are_folded(tmp_path, landing, raw):
+    """The reader folds full-width characters only in files that hold some, found in 1 MiB
+    chunks: a file whose only one straddles the first chunk's end must still be folded."""
+    body = csv(SALES_HEADER).encode()
+    filler = b"2025-02,BMW,X5,1\n"
+    while len(body) + len(filler) < CHUNK_BYTES - 20:
+        body += filler
+    # "１" is EF BC 91 in UTF-8: its first byte is the first chunk's last
+    start = b"2025-02,BMW,X"
+    body += start + b"5" * (CHUNK_BYTES - 2 - len(body) - len(start)) + ",１\n".encode()
+    assert body[CHUNK_BYTES - 1 : CHUNK_BYTES + 2] == "１".encode()  # the test's own premise
+    source = land(landing, "sales", "seam.csv", body)
+
+    run(SALES, tmp_path)
+
+    assert manifest_row(raw, "sales", source)["rows_quarantined"] == 0
+    assert rows_of(table(raw, "sales"), source)["units"][-1] == 1
 
 
 def test_parquet_with_typed_columns(tmp_path, landing, raw):

@@ -18,9 +18,13 @@ OK, ERROR = "ok", "error"
 
 
 def parse_one(parser, raw: str | None) -> tuple[object, str | None]:
-    """(typed value, error reason) of one text value."""
+    """(typed value, error reason) of one text value, full-width characters folded first as
+    the reader folds them."""
     parsed = parser("x")
-    frame = parsed.prepare(pl.DataFrame({"x": [raw]}, schema={"x": pl.String}))
+    text = pl.DataFrame({"x": [raw]}, schema={"x": pl.String}).with_columns(
+        values.fold_full_width("x")
+    )
+    frame = parsed.prepare(text)
     row = frame.select(parsed.value.alias("value"), parsed.error.alias("error")).row(0)
     return row[0], row[1]
 

@@ -11,10 +11,13 @@ import codecs
 import gzip
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from charset_normalizer import from_bytes
+
+from orchestration.ingest.values import FULL_WIDTH_PREFIXES
 
 SNIFF_BYTES = 1 << 16
 CHUNK_BYTES = 1 << 20
@@ -27,6 +30,19 @@ def _opener(path: Path) -> Callable[[], BinaryIO]:
     if path.name.lower().endswith(".gz"):
         return lambda: gzip.open(path, "rb")
     return lambda: path.open("rb")
+
+
+def _is_utf8(opener: Callable[[], BinaryIO]) -> bool:
+    """Whether the whole file decodes as UTF-8: the common case, checked at C speed."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with opener() as handle:
+        try:
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _utf8_damage(opener: Callable[[], BinaryIO]) -> tuple[int, int]:
@@ -72,9 +88,9 @@ def detect_encoding(path: Path) -> str:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(UTF8_BOM):
         return "utf-8-sig"
-    invalid, valid = _utf8_damage(opener)
-    if invalid == 0:
+    if _is_utf8(opener):
         return "utf-8"
+    invalid, valid = _utf8_damage(opener)
     if valid >= 10 * invalid:
         return REPLACING_UTF8
     if _is_gb18030(opener):
@@ -83,17 +99,32 @@ def detect_encoding(path: Path) -> str:
     return guess.encoding if guess else "gb18030"
 
 
-def has_unbalanced_quotes(path: Path) -> bool:
-    """An odd number of double quotes: some quoted value never closes.
+@dataclass(frozen=True)
+class Marks:
+    """What one pass over a UTF-8 CSV's bytes tells before it is parsed."""
 
-    Parsed as a whole, such a file turns everything after the stray quote into one value, which
-    costs memory in proportion to the file; counting quotes first costs one fast pass.
+    unbalanced_quotes: bool
+    full_width: bool
+
+
+def scan_marks(path: Path) -> Marks:
+    """Count double quotes and look for full-width characters, in one pass over the bytes.
+
+    An odd number of quotes means some quoted value never closes: parsed as a whole, such a
+    file turns everything after the stray quote into one value, which costs memory in
+    proportion to the file. A file without the UTF-8 prefixes of the full-width characters
+    the parsers fold (``values.FULL_WIDTH``) needs no folding.
     """
-    quotes = 0
+    quotes, full_width, tail = 0, False, b""
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             quotes += chunk.count(b'"')
-    return quotes % 2 == 1
+            if not full_width and not chunk.isascii():
+                # A prefix may straddle two chunks: look at the seam as well.
+                window = tail + chunk
+                full_width = any(prefix in window for prefix in FULL_WIDTH_PREFIXES)
+            tail = chunk[-2:]
+    return Marks(unbalanced_quotes=quotes % 2 == 1, full_width=full_width)
 
 
 def as_utf8_csv(path: Path, workdir: Path) -> tuple[Path, str]:

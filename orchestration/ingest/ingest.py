@@ -90,15 +90,17 @@ def _load(
         feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
     )
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
-        pl.collect_all(
+        # The rows read are counted in the same pass as the split, on the text frame before
+        # it: a separate count would scan the file once more.
+        *_, rows_in = pl.collect_all(
             [
                 loaded.sink_parquet(loaded_tmp, lazy=True),
                 quarantined.sink_parquet(q_tmp, lazy=True),
+                text.frame.select(pl.len()),
             ],
             engine="streaming",
         )
-    rows_in = text.frame.select(pl.len()).collect(engine="streaming").item()
-    return text, rows_in
+    return text, rows_in.item()
 
 
 def _manifest_row(feed: Feed, file: LandedFile, sha256: str) -> dict:

@@ -111,13 +111,6 @@ def split(
     line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), overflow)
     failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
     checked = frame.with_columns(
-        pl.when(line_error.is_null())
-        .then(_when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String))
-        .alias("__field"),
-        pl.when(line_error.is_null())
-        .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
-        .otherwise(line_value)
-        .alias("__value"),
         pl.coalesce([line_error, *(pl.col(_error_column(name)) for name in errors)]).alias(
             "__reason"
         ),
@@ -137,12 +130,19 @@ def split(
         *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.fields),
         extra.alias(EXTRA),
     )
+    # Which field failed, and its text, only for the quarantined rows: the when-chains over
+    # every field cost as much as a parser, and nearly every row is loaded.
     quarantined = checked.filter(pl.col("__reason").is_not_null()).select(
         pl.lit(feed.name).alias("feed"),
         provenance[1],
         pl.col(ROW_INDEX).alias(LINE),
-        pl.col("__field").alias("field"),
-        pl.col("__value").alias("value"),
+        pl.when(line_error.is_null())
+        .then(_when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String))
+        .alias("field"),
+        pl.when(line_error.is_null())
+        .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
+        .otherwise(line_value)
+        .alias("value"),
         pl.col("__reason").alias("reason"),
         provenance[0],
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.ingest.decode import as_utf8_csv, has_unbalanced_quotes
+from orchestration.ingest.decode import as_utf8_csv, scan_marks
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
 from orchestration.ingest.repair import (
@@ -23,6 +23,7 @@ from orchestration.ingest.repair import (
     LINE_COLUMN,
     split_broken_lines,
 )
+from orchestration.ingest.values import fold_full_width
 
 LINE = "line_number"
 # The row index gets a name no file uses, so a file's own "line number" column is just data.
@@ -119,22 +120,30 @@ def _csv_frame(path: Path) -> pl.LazyFrame:
     return frame.rename(dict(zip(positions, headers, strict=True)))
 
 
-def _raw_frame(
-    file: LandedFile, workdir: Path, repair: bool
-) -> tuple[pl.LazyFrame, str | None, int]:
-    """The file's columns as text, its encoding and the number of its first data line. CSV
-    goes through the line-by-line path (``repair.split_broken_lines``) when ``repair`` is
-    asked for or the file has a quote that never closes."""
+@dataclass(frozen=True)
+class _Raw:
+    frame: pl.LazyFrame
+    encoding: str | None
+    first_line: int
+    # Whether the values may hold full-width characters to fold (known for CSV only).
+    full_width: bool = True
+
+
+def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
+    """The file's columns as text. CSV goes through the line-by-line path
+    (``repair.split_broken_lines``) when ``repair`` is asked for or the file has a quote that
+    never closes."""
     if file.format in CSV_FORMATS:
         path, encoding = as_utf8_csv(file.path, workdir)
-        if not repair and not has_unbalanced_quotes(path):
-            return _csv_frame(path), encoding, 2
-        return pl.scan_csv(split_broken_lines(path, workdir), infer_schema=False), encoding, 2
+        marks = scan_marks(path)
+        if not repair and not marks.unbalanced_quotes:
+            return _Raw(_csv_frame(path), encoding, 2, marks.full_width)
+        repaired = pl.scan_csv(split_broken_lines(path, workdir), infer_schema=False)
+        return _Raw(repaired, encoding, 2, marks.full_width)
     if file.format == "parquet":
-        frame = pl.scan_parquet(file.path)
-        return frame.select(pl.all().cast(pl.String)), None, 1
+        return _Raw(pl.scan_parquet(file.path).select(pl.all().cast(pl.String)), None, 1)
     if file.format == "json":
-        return _json_frame(file.path), "utf-8", 1
+        return _Raw(_json_frame(file.path), "utf-8", 1)
     raise ValueError("unsupported file type")
 
 
@@ -145,20 +154,24 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
             f"{file.relative_name}: the {feed.name} feed accepts {', '.join(feed.formats)} files"
         )
     try:
-        frame, encoding, first_line = _raw_frame(file, workdir, repair)
-        headers = frame.collect_schema().names()
+        raw = _raw_frame(file, workdir, repair)
+        headers = raw.frame.collect_schema().names()
     except UNREADABLE as error:
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
     internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT}
     renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
     known = {field.name for field in feed.fields}
     extra = [name for name in renames.values() if name not in known]
-    frame = frame.rename(renames)
+    frame = raw.frame.rename(renames)
+    if raw.full_width:
+        frame = frame.with_columns(
+            fold_full_width(name) for name in renames.values() if name in known
+        )
     if LINE_COLUMN in headers:
         frame = frame.rename({LINE_COLUMN: ROW_INDEX})
     else:
-        frame = frame.with_row_index(ROW_INDEX, offset=first_line)
+        frame = frame.with_row_index(ROW_INDEX, offset=raw.first_line)
     # A blank line is no record: it is skipped (after numbering, so lines keep their number).
     data = [name for name in frame.collect_schema().names() if name not in (ROW_INDEX, LINE_COLUMN)]
     frame = frame.filter(~pl.all_horizontal(pl.col(data).is_null()))
-    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), encoding, extra)
+    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), raw.encoding, extra)

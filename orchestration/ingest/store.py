@@ -19,6 +19,7 @@ import os
 import re
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -93,14 +94,24 @@ def read_manifest(raw_dir: Path, feed: str, drop_date: date) -> pl.DataFrame:
 
 def loaded_elsewhere(raw_dir: Path, feed: str, drop_date: date) -> dict[str, str]:
     """SHA-256 -> file name of every file loaded in the feed's other drops."""
-    manifests = sorted(table_dir(raw_dir, f"{feed}_files").glob("drop_date=*/manifest.parquet"))
-    if not manifests:
-        return {}
+    this_drop = partition_dir(raw_dir, f"{feed}_files", drop_date)
+    seen: dict[str, str] = {}
+    for path in sorted(table_dir(raw_dir, f"{feed}_files").glob("drop_date=*/manifest.parquet")):
+        if path.parent != this_drop:
+            stat = path.stat()
+            seen.update(_loaded_files(path, stat.st_mtime_ns, stat.st_size))
+    return seen
+
+
+@lru_cache(maxsize=1 << 14)
+def _loaded_files(path: Path, mtime_ns: int, size: int) -> dict[str, str]:
+    """SHA-256 -> file name of the loaded files of one manifest, as of its ``mtime_ns`` and
+    ``size``: a backfill of many drops reads each other drop's manifest once, not once per
+    drop. Manifests are only ever replaced (renamed into place), so a change shows in both."""
     rows = (
-        pl.scan_parquet(manifests)
-        .filter((pl.col("drop_date") != drop_date) & (pl.col("status") == "loaded"))
+        pl.read_parquet(path, columns=["sha256", "source_file", "status"])
+        .filter(pl.col("status") == "loaded")
         .select("sha256", "source_file")
-        .collect()
     )
     return dict(zip(rows["sha256"], rows["source_file"], strict=True))
 

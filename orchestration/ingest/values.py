@@ -25,6 +25,8 @@ FULL_WIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
     "％": "%",
     "\u3000": " ",
 }
+# Every key of FULL_WIDTH starts with one of these in UTF-8 (U+FF00-FF3F, U+3000).
+FULL_WIDTH_PREFIXES = (b"\xef\xbc", b"\xe3\x80\x80")
 NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 NO_ERROR = pl.lit(None, dtype=pl.String)
 
@@ -42,14 +44,18 @@ class Parsed:
         return frame
 
 
+def fold_full_width(column: str) -> pl.Expr:
+    """Full-width digits and punctuation (``１７，１９０``) folded to ASCII.
+
+    The reader applies it to a file's fields before the parsers, and only when the file holds
+    such characters at all: folding costs as much as any one parser, on every field."""
+    return pl.col(column).str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+
+
 def text(column: str) -> pl.Expr:
-    """Trimmed text with full-width digits and punctuation folded to ASCII; empty becomes null."""
-    folded = (
-        pl.col(column)
-        .str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
-        .str.strip_chars()
-    )
-    return pl.when(folded.str.len_chars() > 0).then(folded)
+    """Trimmed text; empty becomes null."""
+    stripped = pl.col(column).str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
 
 
 def _helper(column: str, part: str) -> str:
