@@ -138,13 +138,16 @@ def direct_sql(database: str, target: str) -> dict:
 
 
 def gx_suites(database: str) -> dict:
-    """Every Great Expectations suite (``expectations.run_suite``) on the warehouse."""
+    """Every Great Expectations suite (``expectations.run_suite``) on the warehouse, with the
+    DuckDB settings a pipeline run gives it."""
     import expectations
+    from orchestration.resources import settings_from_environment
 
+    config = settings_from_environment().duckdb_config
     seconds, failed = {}, []
     for name in expectations.suite_names():
         start = time.perf_counter()
-        result = expectations.run_suite(database, name)
+        result = expectations.run_suite(database, name, config)
         seconds[name] = round(time.perf_counter() - start, 3)
         if not result.passed:
             failed.append(name)

@@ -6,6 +6,7 @@ one suite's table in a DuckDB file, read-only, and returns a `SuiteResult`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from expectations.results import ExpectationOutcome, SuiteResult
@@ -14,8 +15,11 @@ from expectations.suites import suite_names, suite_table
 __all__ = ["ExpectationOutcome", "SuiteResult", "run_suite", "suite_names", "suite_table"]
 
 
-def run_suite(database: str | Path, suite: str) -> SuiteResult:
-    """Validate the suite's table in the DuckDB file `database` (opened read-only).
+def run_suite(
+    database: str | Path, suite: str, duckdb_config: Mapping[str, str] | None = None
+) -> SuiteResult:
+    """Validate the suite's table in the DuckDB file `database` (opened read-only, with
+    `duckdb_config`, e.g. ``{"memory_limit": "1GB"}``).
 
     The engine is disposed before this returns, so the caller may open the file for
     writing right after. Raises ValueError for an unknown or malformed suite, and GX's
@@ -26,4 +30,4 @@ def run_suite(database: str | Path, suite: str) -> SuiteResult:
     # (listing suites, e.g. when Dagster loads its definitions, needs no GX).
     from expectations.runner import run_suite as run
 
-    return run(database, suite)
+    return run(database, suite, duckdb_config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import great_expectations as gx
@@ -43,11 +44,14 @@ _TEMPLATES = {
 }
 
 
-def run_suite(database: str | Path, suite: str) -> SuiteResult:
-    """Validate the suite's table in the DuckDB file `database`."""
+def run_suite(
+    database: str | Path, suite: str, duckdb_config: Mapping[str, str] | None = None
+) -> SuiteResult:
+    """Validate the suite's table in the DuckDB file `database`, opened with `duckdb_config`
+    (e.g. a memory limit)."""
     started = time.perf_counter()
     spec = load_suite(suite)
-    results = _validate(Path(database), spec)
+    results = _validate(Path(database), spec, dict(duckdb_config or {}))
     outcomes = sorted((_outcome(spec, r) for r in results), key=lambda pair: pair[0])
     return SuiteResult(
         suite=spec.name,
@@ -73,12 +77,14 @@ def build_gx_suite(spec: SuiteSpec) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=spec.name, expectations=configurations)
 
 
-def _validate(database: Path, spec: SuiteSpec) -> list[ExpectationValidationResult]:
+def _validate(
+    database: Path, spec: SuiteSpec, duckdb_config: dict[str, str]
+) -> list[ExpectationValidationResult]:
     context = gx.get_context(mode="ephemeral", project_config=_context_config())
     datasource = context.data_sources.add_sql(
         name="warehouse",
         connection_string=f"duckdb:///{database.resolve()}",
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={"connect_args": {"read_only": True, "config": duckdb_config}},
     )
     try:
         # A query asset, not a table asset: GX reads a table's columns by reflection, which

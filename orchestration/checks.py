@@ -66,7 +66,7 @@ def gx_check(suite: str) -> AssetChecksDefinition:
     def _check(
         context: AssetCheckExecutionContext, settings: AutotradeSettings
     ) -> AssetCheckResult:
-        result = run_suite(settings.warehouse, suite)
+        result = run_suite(settings.warehouse, suite, settings.duckdb_config)
         for outcome in result.failures:
             context.log.error(
                 f"{suite}: {outcome.description} failed on {outcome.unexpected_count} rows, "
