@@ -22,7 +22,7 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 install: .venv/.installed
 
 run: install
-	$(UV) run python -m orchestration.run
+	$(UV) run python -m orchestration.run $(if $(FULL_REFRESH),--full-refresh)
 
 test: install
 	$(UV) run pytest

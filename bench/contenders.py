@@ -115,8 +115,13 @@ def _statement(node: dict, nodes: dict, target: Path) -> str:
 
 
 def direct_sql(database: str, target: str) -> dict:
-    """dbt's compiled model SQL run straight in DuckDB, in dependency order (no dbt)."""
+    """dbt's compiled model SQL run straight in DuckDB, in dependency order (no dbt), with the
+    DuckDB settings dbt's profile gives (the memory limit; insertion order not kept). The
+    SQL is that of a full build (``dbt build --full-refresh``): incremental models compile to
+    their whole-history form."""
     import duckdb
+
+    from orchestration.resources import settings_from_environment
 
     manifest = json.loads((Path(target) / "manifest.json").read_text())
     nodes = {
@@ -125,7 +130,8 @@ def direct_sql(database: str, target: str) -> dict:
         if node["resource_type"] in ("model", "snapshot")
     }
     graph = {key: [d for d in n["depends_on"]["nodes"] if d in nodes] for key, n in nodes.items()}
-    connection = duckdb.connect(database)
+    config = settings_from_environment().duckdb_config | {"preserve_insertion_order": False}
+    connection = duckdb.connect(database, config=config)
     seconds = {}
     for key in TopologicalSorter(graph).static_order():
         node = nodes[key]

@@ -4,7 +4,10 @@ Ingests all drop dates found (a single-run backfill of the daily partitions), bu
 models, runs every check and publishes the marts; prints what it did and where to look. With
 DAGSTER_HOME set the run is recorded there, so ``make ui`` shows it afterwards.
 
-    python -m orchestration.run [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    python -m orchestration.run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--full-refresh]
+
+The incremental dbt models rebuild only what changed; ``--full-refresh`` rebuilds them from
+every drop (needed after a change to their SQL).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import date
 
 from dagster import AssetCheckSeverity, DagsterInstance
 
+from orchestration.assets.dbt import DBT_STEPS
 from orchestration.definitions import build_definitions
 from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, landed_drop_dates, register_drop_dates
@@ -28,14 +32,20 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run(keys: list[str], instance: DagsterInstance, settings: AutotradeSettings):
+def run(
+    keys: list[str],
+    instance: DagsterInstance,
+    settings: AutotradeSettings,
+    full_refresh: bool = False,
+):
     """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
     register_drop_dates(instance, keys)
     ordered = in_partition_order(instance, set(keys))
     job = build_definitions(settings).resolve_job_def("autotrade_daily")
     return job.execute_in_process(
         instance=instance,
-        run_config=LOGGING,
+        run_config=LOGGING
+        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
         raise_on_error=False,
         tags=range_tags(ordered[0], ordered[-1]),
     )
@@ -77,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="first", type=date.fromisoformat)
     parser.add_argument("--to", dest="last", type=date.fromisoformat)
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
     args = parser.parse_args(argv)
     settings = settings_from_environment()
     keys = [
@@ -89,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
     print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
-    result = run(keys, _instance(), settings)
+    result = run(keys, _instance(), settings, args.full_refresh)
     print(summary(result, settings))
     return 0 if result.success else 1
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -67,6 +67,13 @@ class AutotradeTranslator(DagsterDbtTranslator):
 TRANSLATOR = AutotradeTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+class DbtBuildConfig(Config):
+    """``full_refresh``: rebuild the incremental models from every drop, as after a change to
+    their SQL (``make run FULL_REFRESH=1``, or the launchpad's run config)."""
+
+    full_refresh: bool = False
+
+
 def dbt_step(name: str, **selection: str) -> AssetsDefinition:
     """One ``dbt build`` step over the models that ``selection`` (select/exclude) picks."""
 
@@ -77,13 +84,20 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         project=dbt_project,
         **selection,
     )
-    def _step(context: AssetExecutionContext, dbt: DbtCliResource, settings: AutotradeSettings):
+    def _step(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        settings: AutotradeSettings,
+        config: DbtBuildConfig,
+    ):
         # dbt runs as a subprocess that inherits this environment; its profile reads the path.
         os.environ.update(settings.dbt_environment())
-        yield from dbt.cli(["build"], context=context).stream()
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        yield from dbt.cli(args, context=context).stream()
 
     return _step
 
 
 dbt_staging = dbt_step("dbt_staging", select=STAGING)
 dbt_models = dbt_step("dbt_models", exclude=STAGING)
+DBT_STEPS = ("dbt_staging", "dbt_models")

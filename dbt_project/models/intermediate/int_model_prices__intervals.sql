@@ -17,28 +17,12 @@ changes as (
     )
 ),
 
-islands as (
-    select
-        *,
-        sum(case when is_new_price then 1 else 0 end) over (
-            partition by brand, model, coalesce("trim", ''), coalesce(powertrain, '')
-            order by period
-            rows between unbounded preceding and current row
-        ) as price_number
-    from changes
-),
-
+{#- An interval is the run of months from one price change to the next: its price is the
+    changed-to price, and it starts at the change. -#}
 intervals as (
-    select
-        brand,
-        model,
-        "trim",
-        powertrain,
-        price_number,
-        any_value(msrp_cny) as msrp_cny,
-        min(period) as valid_from
-    from islands
-    group by all
+    select brand, model, "trim", powertrain, msrp_cny, period as valid_from
+    from changes
+    where is_new_price
 ),
 
 final as (

@@ -52,11 +52,18 @@ labelled as (
     from months
 ),
 
+counted as (
+    select
+        *,
+        count(*) over (partition by period_type, period_label) as months_reported
+    from labelled
+),
+
 final as (
     select
         *,
-        count(*) over (partition by period_type, period_label) = months_expected as is_complete
-    from labelled
+        months_reported = months_expected as is_complete
+    from counted
 )
 
 select * from final

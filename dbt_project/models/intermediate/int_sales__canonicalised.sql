@@ -1,7 +1,23 @@
 {#- Names as sources spell them -> canonical brand, group, model and powertrain, for every
-    drop. Unknown brands and powertrains are kept as sent and flagged, never dropped. -#}
-with sales as (
+    drop. Unknown brands and powertrains are kept as sent and flagged, never dropped.
+    Incremental by drop: a run adds the drops that are new or whose files or alias seeds
+    changed (the pre-hook first removes the rows of the changed ones). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_drops() }}",
+) }}
+
+with fingerprints as (
+    {{ sales_drop_fingerprints() }}
+),
+
+sales as (
     select * from {{ ref('stg_landing__sales') }}
+    {% if is_incremental() -%}
+    where drop_date not in (select distinct drop_date from {{ this }})
+    {%- endif %}
 ),
 
 brands as (
@@ -75,8 +91,11 @@ final as (
         named.is_known_brand,
         named.powertrain is null or named.powertrain_canonical is not null as is_known_powertrain,
         named.brand as brand_as_sent,
-        named.model as model_as_sent
+        named.model as model_as_sent,
+        fingerprints.drop_fingerprint,
+        {{ build_stamp() }} as canonicalised_at
     from named
+    left join fingerprints on named.drop_date = fingerprints.drop_date
     left join brands on named.brand_canonical = brands.brand
     left join group_spellings on lower(trim(named.group_name)) = group_spellings.spelling
     left join model_prefixes

@@ -1,12 +1,46 @@
 {#- Sources revise figures: for each month and trim (brand, model, trim, powertrain) the row
     from the latest drop wins (within one drop, the last file in name order, then the last
-    line). Earlier versions stay in staging and in mart_sales_restatements. -#}
-with sales as (
+    line). Earlier versions stay in staging and in mart_sales_restatements.
+    Incremental by month: a run re-decides the months that have newly canonicalised rows or
+    whose winning row's drop version is gone; each is replaced whole (delete+insert). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period',
+    on_schema_change='fail',
+    pre_hook="{{ delete_keys_gone_from('period', ref('int_sales__canonicalised')) }}",
+) }}
+
+with canonicalised as (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
 
+{% if is_incremental() -%}
+changed_months as (
+    select distinct period from canonicalised
+    where {{ built_since_this('canonicalised_at', 'restated_at') }}
+
+    union
+
+    select distinct built.period
+    from {{ this }} as built
+    anti join (select distinct drop_date, canonicalised_at from canonicalised) as current_rows
+        on built.drop_date = current_rows.drop_date
+        and built.canonicalised_at = current_rows.canonicalised_at
+),
+{%- endif %}
+
+sales as (
+    select * from canonicalised
+    {% if is_incremental() -%}
+    where period in (select period from changed_months)
+    {%- endif %}
+),
+
 latest as (
-    select *
+    select
+        *,
+        {{ build_stamp() }} as restated_at
     from sales
     {{ latest_drop_wins(
         ['period', 'brand', 'model', "coalesce(\"trim\", '')", "coalesce(powertrain, '')"]

@@ -1,7 +1,24 @@
 {#- The history of restatements: one row per revision of a month and trim by a later drop
     (units or price changed), with the figures before and after. -#}
-with sales as (
+with canonicalised as (
     select * from {{ ref('int_sales__canonicalised') }}
+),
+
+{#- A month holds a revision only if it has more rows than trims, i.e. more canonicalised rows
+    than restated ones (one per trim): the window below then runs on those months only. -#}
+revised_months as (
+    select period, count(*) as versions
+    from canonicalised
+    group by period
+    except
+    select period, count(*)
+    from {{ ref('int_sales__restated') }}
+    group by period
+),
+
+sales as (
+    select * from canonicalised
+    where period in (select period from revised_months)
 ),
 
 versions as (

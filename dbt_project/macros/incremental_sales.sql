@@ -1,0 +1,78 @@
+{#- Incremental builds of the big sales tables (int_sales__canonicalised, __restated,
+    __by_period): a daily run rebuilds the drops, months and labels that changed, not the
+    whole history. What changed is found from the data, never from the run's arguments:
+
+    - a drop changed when its fingerprint did: the names and SHA-256 of its loaded files,
+      and the alias seeds its names were canonicalised with;
+    - a month changed when canonicalised rows of it were built after the restated table was
+      (a timestamp, `canonicalised_at`), or when a restated row's drop version is gone;
+    - a reporting label changed when a month in it did, or when its set of months did.
+
+    Anything a build cannot tell changed, a change to the models' SQL itself, needs
+    `dbt build --full-refresh` (`make run FULL_REFRESH=1`). -#}
+
+{% macro sales_drop_fingerprints() -%}
+    with seed_rows as (
+        select 'brands' || brands::varchar as seed_row from {{ ref('brands') }} as brands
+        union all
+        select 'brand_aliases' || aliases::varchar from {{ ref('brand_aliases') }} as aliases
+        union all
+        select 'group_aliases' || aliases::varchar from {{ ref('group_aliases') }} as aliases
+        union all
+        select 'powertrain_aliases' || aliases::varchar
+        from {{ ref('powertrain_aliases') }} as aliases
+    ),
+
+    seeds as (
+        select md5(string_agg(seed_row, chr(10) order by seed_row)) as seeds_hash
+        from seed_rows
+    )
+
+    select
+        files.drop_date,
+        md5(
+            string_agg(files.source_file || ':' || files.sha256, chr(10) order by files.source_file)
+            || any_value(seeds.seeds_hash)
+        ) as drop_fingerprint
+    from {{ ref('stg_landing__ingested_files') }} as files
+    cross join seeds
+    where files.feed = 'sales' and files.status = 'loaded'
+    group by files.drop_date
+{%- endmacro %}
+
+{#- Pre-hook of int_sales__canonicalised: drop the rows of every drop whose fingerprint
+    changed (or that no longer loads at all), so the build re-adds those drops whole. -#}
+{% macro delete_changed_drops() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where drop_date in (
+        select built.drop_date
+        from (select distinct drop_date, drop_fingerprint from {{ this }}) as built
+        anti join ({{ sales_drop_fingerprints() }}) as current_drops
+            on built.drop_date = current_drops.drop_date
+            and built.drop_fingerprint = current_drops.drop_fingerprint
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The timestamp that marks the rows one dbt invocation built. -#}
+{% macro build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- Pre-hook of the tables rebuilt by `key` (delete+insert): a key whose rows are all gone
+    from `source` has no rows to insert, so delete+insert alone would keep it. -#}
+{% macro delete_keys_gone_from(key, source) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ key }} not in (select distinct {{ key }} from {{ source }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of `relation` written after the latest build of this model, by their stamp column
+    `stamp` against this model's own `own_stamp`: those of this dbt invocation, and of any
+    earlier one whose build of this model did not complete. Everything on a first build. -#}
+{% macro built_since_this(stamp, own_stamp) -%}
+    {{ stamp }} > (
+        select coalesce(max({{ own_stamp }}), cast('-infinity' as timestamp)) from {{ this }}
+    )
+{%- endmacro %}
