@@ -7,6 +7,7 @@ one suite's table in a DuckDB file, read-only, and returns a `SuiteResult`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from expectations.results import ExpectationOutcome, SuiteResult
@@ -16,10 +17,15 @@ __all__ = ["ExpectationOutcome", "SuiteResult", "run_suite", "suite_names", "sui
 
 
 def run_suite(
-    database: str | Path, suite: str, duckdb_config: Mapping[str, str] | None = None
+    database: str | Path,
+    suite: str,
+    duckdb_config: Mapping[str, str] | None = None,
+    partitions: tuple[date, date] | None = None,
 ) -> SuiteResult:
     """Validate the suite's table in the DuckDB file `database` (opened read-only, with
-    `duckdb_config`, e.g. ``{"memory_limit": "1GB"}``).
+    `duckdb_config`, e.g. ``{"memory_limit": "1GB"}``). With `partitions` (first, last), a
+    suite that names a `meta.partition_column` reads only the rows in that range: a daily run
+    validates the drops it loaded, not the whole history again.
 
     The engine is disposed before this returns, so the caller may open the file for
     writing right after. Raises ValueError for an unknown or malformed suite, and GX's
@@ -30,4 +36,4 @@ def run_suite(
     # (listing suites, e.g. when Dagster loads its definitions, needs no GX).
     from expectations.runner import run_suite as run
 
-    return run(database, suite, duckdb_config)
+    return run(database, suite, duckdb_config, partitions)

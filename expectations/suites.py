@@ -1,8 +1,10 @@
 """Suite files: `suites/<name>.json`, each GX's own ExpectationSuite JSON plus `meta.table`.
 
-A file holds `name` (its file name), `meta.table` ("schema.table", the table it validates)
-and `expectations`, each a GX expectation configuration (`type`, `kwargs`, optional
-`description`, `notes`) whose `meta.severity` is "error" (the default) or "warning".
+A file holds `name` (its file name), `meta.table` ("schema.table", the table it validates),
+optionally `meta.partition_column` (a date column by which a run may validate only the
+partitions it loaded, e.g. `drop_date`), and `expectations`, each a GX expectation
+configuration (`type`, `kwargs`, optional `description`, `notes`) whose `meta.severity` is
+"error" (the default) or "warning".
 Reading them needs no GX import, so listing suites stays cheap.
 """
 
@@ -18,7 +20,8 @@ from expectations.results import ERROR, SEVERITIES
 SUITES_DIR = Path(__file__).with_name("suites")
 
 # The table is pasted into SQL (`SELECT * FROM <table>`): allow plain identifiers only.
-_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TABLE = re.compile(rf"{_COLUMN.pattern}\.{_COLUMN.pattern}")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class SuiteSpec:
     name: str
     table: str
     expectations: list[dict]
+    partition_column: str | None = None
 
     def severity(self, index: int) -> str:
         """The severity of the expectation at `index` in the file."""
@@ -53,6 +57,7 @@ def load_suite(suite: str) -> SuiteSpec:
         name=document.get("name"),
         table=document.get("meta", {}).get("table", ""),
         expectations=document.get("expectations", []),
+        partition_column=document.get("meta", {}).get("partition_column"),
     )
     _check(suite, spec)
     return spec
@@ -63,6 +68,8 @@ def _check(suite: str, spec: SuiteSpec) -> None:
         raise ValueError(f"suite file {suite}.json names itself {spec.name!r}")
     if not _TABLE.fullmatch(spec.table):
         raise ValueError(f"suite {suite}: meta.table must be 'schema.table', got {spec.table!r}")
+    if spec.partition_column is not None and not _COLUMN.fullmatch(spec.partition_column):
+        raise ValueError(f"suite {suite}: meta.partition_column {spec.partition_column!r}")
     if not spec.expectations:
         raise ValueError(f"suite {suite} has no expectations")
     for index in range(len(spec.expectations)):

@@ -3,7 +3,11 @@
 Each suite names the table it validates; the check sits on that table's asset. A failed
 error-level expectation fails the check at ERROR severity, which stops every downstream
 asset in the run (publishing included); warning-level failures are shown, not blocking.
+A suite with a partition column (the staging suites, by ``drop_date``) reads only the drops
+the run covers: rows of other drops cannot have changed, they load only in their own runs.
 """
+
+from datetime import date
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -16,6 +20,8 @@ from dagster import (
 )
 
 from expectations import SuiteResult, run_suite, suite_names, suite_table
+from expectations.suites import load_suite
+from orchestration.partitions import run_drop_range
 from orchestration.resources import AutotradeSettings
 
 
@@ -33,8 +39,9 @@ def _report(result: SuiteResult) -> str:
     return "\n".join(lines)
 
 
-def check_result(result: SuiteResult) -> AssetCheckResult:
-    """The Dagster view of a suite's outcome: pass, warn or fail, with what failed and why."""
+def check_result(result: SuiteResult, drops: tuple[date, date] | None = None) -> AssetCheckResult:
+    """The Dagster view of a suite's outcome: pass, warn or fail, with what failed and why,
+    and which drops it read (``drops``, first and last) when it read only the run's."""
     failed = [o for o in result.outcomes if not o.success]
     severity = AssetCheckSeverity.ERROR if not result.passed else AssetCheckSeverity.WARN
     return AssetCheckResult(
@@ -46,6 +53,7 @@ def check_result(result: SuiteResult) -> AssetCheckResult:
         ),
         metadata={
             "table": result.table,
+            "rows": f"drops {drops[0]} to {drops[1]}" if drops else "all",
             "expectations": len(result.outcomes),
             "failed": len(failed),
             "seconds": round(result.seconds, 2),
@@ -66,13 +74,14 @@ def gx_check(suite: str) -> AssetChecksDefinition:
     def _check(
         context: AssetCheckExecutionContext, settings: AutotradeSettings
     ) -> AssetCheckResult:
-        result = run_suite(settings.warehouse, suite, settings.duckdb_config)
+        drops = run_drop_range(context.instance, context.run.tags)
+        result = run_suite(settings.warehouse, suite, settings.duckdb_config, drops)
         for outcome in result.failures:
             context.log.error(
                 f"{suite}: {outcome.description} failed on {outcome.unexpected_count} rows, "
                 f"e.g. {outcome.examples[:3]}"
             )
-        return check_result(result)
+        return check_result(result, drops if load_suite(suite).partition_column else None)
 
     return _check
 

@@ -6,7 +6,15 @@ drop instead of one per calendar day, which in Dagster costs events per day and 
 landing sensor and the daily schedule add keys as folders appear.
 """
 
+from collections.abc import Mapping
+from datetime import date
+
 from dagster import DagsterInstance, DynamicPartitionsDefinition
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import drop_dates
@@ -37,3 +45,24 @@ def register_drop_dates(instance: DagsterInstance, keys: list[str]) -> list[str]
     if new:
         instance.add_dynamic_partitions(DROP_DATES.name, new)
     return new
+
+
+def run_drop_range(instance: DagsterInstance, tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The earliest and latest drop date a run covers, from its partition tags; None when it
+    names no partition (or one the instance does not know): it then concerns every drop.
+
+    A range runs in partition order, which need not be date order (a late folder for an old
+    date is registered last), hence the earliest and latest of the keys it spans."""
+    if PARTITION_NAME_TAG in tags:
+        keys = [tags[PARTITION_NAME_TAG]]
+    elif ASSET_PARTITION_RANGE_START_TAG in tags and ASSET_PARTITION_RANGE_END_TAG in tags:
+        known = instance.get_dynamic_partitions(DROP_DATES.name)
+        ends = [tags[ASSET_PARTITION_RANGE_START_TAG], tags[ASSET_PARTITION_RANGE_END_TAG]]
+        if not all(end in known for end in ends):
+            return None
+        first, last = sorted(known.index(end) for end in ends)
+        keys = known[first : last + 1]
+    else:
+        return None
+    days = [date.fromisoformat(key) for key in keys]
+    return min(days), max(days)

@@ -1,6 +1,7 @@
 """The Dagster definitions load, and the graph is the one the UI should show."""
 
 import json
+from datetime import date
 
 from dagster import (
     AssetKey,
@@ -10,9 +11,12 @@ from dagster import (
     SkipReason,
     build_sensor_context,
 )
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from expectations import suite_names, suite_table
 from orchestration.definitions import build_definitions, defs
+from orchestration.jobs import range_tags
+from orchestration.partitions import register_drop_dates, run_drop_range
 from orchestration.sensors import landing_sensor
 from tests.conftest import settings_in
 
@@ -100,3 +104,16 @@ def test_landing_sensor_requests_one_run_for_new_drops_then_waits(tmp_path):
     )
     (request,) = changed.run_requests
     assert json.loads(request.run_key).keys() == {"2025-02-11"}
+
+
+def test_run_drop_range_spans_the_run_partitions_in_date_order():
+    instance = DagsterInstance.ephemeral()
+    # 2025-01-05 lands late: registered last, it sits after 2025-03-10 in partition order.
+    register_drop_dates(instance, ["2025-02-10", "2025-03-10", "2025-01-05"])
+    jan, feb, mar = date(2025, 1, 5), date(2025, 2, 10), date(2025, 3, 10)
+
+    assert run_drop_range(instance, {PARTITION_NAME_TAG: "2025-02-10"}) == (feb, feb)
+    assert run_drop_range(instance, range_tags("2025-03-10", "2025-01-05")) == (jan, mar)
+    assert run_drop_range(instance, range_tags("2025-02-10", "2025-03-10")) == (feb, mar)
+    assert run_drop_range(instance, {}) is None
+    assert run_drop_range(instance, range_tags("2025-02-10", "2099-01-01")) is None

@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import json
 import socket
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -850,3 +851,21 @@ def test_data_docs_command_line(good_warehouse, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str(tmp_path / "out" / "index.html")
     with pytest.raises(SystemExit):
         docs.main(["--database", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path)])
+
+
+def test_a_partitioned_suite_reads_only_the_drops_asked_for(tmp_path):
+    """stg_sales names drop_date as its partition column: given a range of drops, it reads only
+    their rows (a daily run validates what it loaded); given none, every row."""
+    rows = (
+        "('2025-03-01', 1, '2025-02-01', 'AITO', 'M9', 509800, 17190, '500k+'), "
+        "('2025-04-01', 1, '2025-03-01', 'AITO', 'M9', 509800, -3, '500k+')"  # negative units
+    )
+    warehouse = build(
+        tmp_path / "w.duckdb", [SCHEMAS, SALES.format(units_type="BIGINT", rows=rows)]
+    )
+    march, april = date(2025, 3, 1), date(2025, 4, 1)
+
+    assert expectations.run_suite(warehouse, "stg_sales", partitions=(march, march)).passed
+    for partitions in [(april, april), (march, april), None]:
+        result = expectations.run_suite(warehouse, "stg_sales", partitions=partitions)
+        assert [o.column for o in result.failures] == ["units"], partitions

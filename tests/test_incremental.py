@@ -12,7 +12,10 @@ fingerprint, a winning version gone, a month gone, a label's months changed), an
 alone where another change would mask it.
 """
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -22,7 +25,7 @@ from dagster import DagsterInstance
 
 from orchestration.partitions import landed_drop_dates
 from orchestration.run import run
-from tests.conftest import SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
+from tests.conftest import REPO, SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
 
 FIRST_RUN_UNTIL = "2025-03-10"  # drops before it in the first run, the rest in the second
 STAMPS = ("canonicalised_at", "restated_at", "by_period_at")
@@ -197,3 +200,26 @@ def test_a_rerun_without_changes_rebuilds_nothing_and_a_full_refresh_everything(
     assert all(after[t] != before[t] for t in INCREMENTAL)
     for table in INCREMENTAL + MARTS:
         assert rows(settings.warehouse, table) == rows(sample_run.settings.warehouse, table)
+
+
+def test_an_edited_alias_seed_canonicalises_every_drop_again(sample_run, tmp_path):
+    """The seeds are part of each drop's fingerprint: a new alias must reach old drops too.
+    dbt runs on a copy of the project whose brand_aliases.csv maps one more spelling."""
+    settings = copy_of_sample_run(sample_run, tmp_path / "run")
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    with (project / "seeds" / "brand_aliases.csv").open("a", encoding="utf-8") as seed:
+        seed.write("Aito Auto,AITO\n")
+    before = stamps(settings.warehouse)
+
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_sales__canonicalised"]
+        + ["--project-dir", str(project), "--profiles-dir", str(project)],
+        cwd=project,
+        env=os.environ | settings.dbt_environment(),
+        check=True,
+        capture_output=True,
+    )
+
+    canonicalised = stamps(settings.warehouse)[INCREMENTAL[0]]
+    assert len(canonicalised) == 1 and canonicalised != before[INCREMENTAL[0]]

@@ -5,6 +5,7 @@ what lets the blocking Great Expectations checks on staging stop the marts from 
 in the same run: a check can only run between two steps.
 """
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,27 +26,36 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def _manifest_is_stale() -> bool:
+# The profile settings the manifest was parsed under: dbt reuses its parse (partial parsing)
+# only under the same profile, so a manifest parsed for another warehouse path would cost
+# each dbt step of every run a full parse (about 5 s each).
+PARSED_UNDER = dbt_project.manifest_path.with_name("autotrade_parsed_under.json")
+
+
+def _manifest_is_stale(environment: dict[str, str]) -> bool:
     manifest = dbt_project.manifest_path
-    if not manifest.exists():
+    if not manifest.exists() or not PARSED_UNDER.exists():
+        return True
+    if json.loads(PARSED_UNDER.read_text()) != environment:
         return True
     built = manifest.stat().st_mtime
-    return (
-        any(
-            path.stat().st_mtime > built
-            for folder in ("models", "seeds", "snapshots", "macros", "tests")
-            for path in (DBT_PROJECT_DIR / folder).rglob("*")
-        )
-        or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+    return any(
+        path.stat().st_mtime > built
+        for folder in ("models", "seeds", "snapshots", "macros", "tests")
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+    ) or any(
+        (DBT_PROJECT_DIR / name).stat().st_mtime > built
+        for name in ("dbt_project.yml", "profiles.yml")
     )
 
 
-# The asset graph is read from dbt's manifest: (re)parse when the project changed since, so a
-# fresh clone and an edited model both load without a manual `dbt parse`. The parse sees the
-# warehouse path the run will use: dbt's partial parsing is only reused under the same profile.
-if _manifest_is_stale():
-    os.environ.update(settings_from_environment().dbt_environment())
+# The asset graph is read from dbt's manifest: (re)parse when the project changed since, or
+# the profile did, so a fresh clone and an edited model both load without a manual `dbt parse`.
+_environment = settings_from_environment().dbt_environment()
+if _manifest_is_stale(_environment):
+    os.environ.update(_environment)
     DbtCliResource(project_dir=dbt_project).cli(["parse"], target_path=Path("target")).wait()
+    PARSED_UNDER.write_text(json.dumps(_environment))
 
 STAGING = "resource_type:seed path:models/staging"
 

@@ -5,12 +5,16 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key=['period_type', 'period_label'],
+    unique_key='period_label',
     on_schema_change='fail',
-    pre_hook="{{ delete_keys_gone_from(\"period_type || ':' || period_label\", ref('int_periods__months')) }}",
+    pre_hook="{{ delete_keys_gone_from('period_label', ref('int_periods__months')) }}",
 ) }}
+{#- A label names its type by its form (2025-02, 2025-Q1, 2025-YTD-02, 2025), so it is the key
+    alone: with two key columns dbt deletes through a join of every old row of a label with
+    every new one (16 s for one month at 10M rows, against 0.1 s by one column). -#}
 
-with restated as (
+{#- Not materialised: read twice, DuckDB would copy the whole history (see int_sales__restated). -#}
+with restated as not materialized (
     select * from {{ ref('int_sales__restated') }}
 ),
 

@@ -11,7 +11,9 @@
     pre_hook="{{ delete_keys_gone_from('period', ref('int_sales__canonicalised')) }}",
 ) }}
 
-with canonicalised as (
+{#- Not materialised: DuckDB materialises a CTE read twice, which here would copy the whole
+    history to pick a month's rows from it (3 s of a 3.05 s no-change build at 10M rows). -#}
+with canonicalised as not materialized (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
 

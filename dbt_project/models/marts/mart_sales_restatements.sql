@@ -1,6 +1,7 @@
 {#- The history of restatements: one row per revision of a month and trim by a later drop
     (units or price changed), with the figures before and after. -#}
-with canonicalised as (
+{#- Not materialised: read twice, DuckDB would copy the whole history (see int_sales__restated). -#}
+with canonicalised as not materialized (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
 
