@@ -105,15 +105,20 @@ def copy_warehouse(warehouse: Path, folder: Path) -> Path:
 def bench_models(warehouse: Path, work: Path) -> dict[str, Measurement]:
     """Contest 2: ``dbt build --full-refresh`` vs its compiled model SQL run directly, each on
     its own copy of the warehouse a full run left (raw views, seeds and snapshot in place).
-    Full refresh: on a built warehouse a plain ``dbt build`` rebuilds nothing incremental."""
+    Full refresh: on a built warehouse a plain ``dbt build`` rebuilds nothing incremental.
+    The project is parsed beforehand (timed apart), as a daily run finds it."""
     target = work / "target"
-    dbt = [str(VENV_BIN / "dbt"), "build", "--full-refresh"]
-    dbt += ["--project-dir", str(REPO / "dbt_project")]
-    dbt += ["--profiles-dir", str(REPO / "dbt_project"), "--target-path", str(target)]
-    dbt += ["--log-path", str(work / "logs")]
+    project = str(REPO / "dbt_project")
+    options = ["--project-dir", project, "--profiles-dir", project]
+    options += ["--target-path", str(target), "--log-path", str(work / "logs")]
     build_env = environment(warehouse=copy_warehouse(warehouse, work / "dbt"))
-    built = checked(measure(dbt, env=build_env, cwd=REPO / "dbt_project"), "dbt build")
+    # Parsed first, as every run after the first finds the project parsed (partial parsing).
+    dbt = str(VENV_BIN / "dbt")
+    parsed = checked(measure([dbt, "parse", *options], env=build_env, cwd=project), "dbt parse")
+    build = [dbt, "build", "--full-refresh", *options]
+    built = checked(measure(build, env=build_env, cwd=project), "dbt build")
     built.detail = dbt_phases(target / "run_results.json", built.seconds)
+    built.detail["parse_seconds_before"] = round(parsed.seconds, 2)
     direct = contender("direct-sql", copy_warehouse(warehouse, work / "direct"), target)
     return {"dbt build (models, snapshot, seeds, tests)": built, "compiled SQL in DuckDB": direct}
 
