@@ -32,9 +32,9 @@ def _opener(path: Path) -> Callable[[], BinaryIO]:
     return lambda: path.open("rb")
 
 
-def _is_utf8(opener: Callable[[], BinaryIO]) -> bool:
-    """Whether the whole file decodes as UTF-8: the common case, checked at C speed."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _decodes_as(opener: Callable[[], BinaryIO], encoding: str) -> bool:
+    """Whether the whole file decodes in ``encoding`` without an error (at C speed)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     with opener() as handle:
         try:
             while chunk := handle.read(CHUNK_BYTES):
@@ -60,18 +60,6 @@ def _utf8_damage(opener: Callable[[], BinaryIO]) -> tuple[int, int]:
     return invalid, valid
 
 
-def _is_gb18030(opener: Callable[[], BinaryIO]) -> bool:
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    with opener() as handle:
-        try:
-            while chunk := handle.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def detect_encoding(path: Path) -> str:
     """The text encoding: ``utf-8``, ``utf-8-sig``, ``utf-8+replace``, ``gb18030`` or
     charset-normalizer's guess.
@@ -88,12 +76,12 @@ def detect_encoding(path: Path) -> str:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(UTF8_BOM):
         return "utf-8-sig"
-    if _is_utf8(opener):
+    if _decodes_as(opener, "utf-8"):
         return "utf-8"
     invalid, valid = _utf8_damage(opener)
     if valid >= 10 * invalid:
         return REPLACING_UTF8
-    if _is_gb18030(opener):
+    if _decodes_as(opener, "gb18030"):
         return "gb18030"
     guess = from_bytes(head).best()
     return guess.encoding if guess else "gb18030"
