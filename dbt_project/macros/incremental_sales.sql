@@ -68,9 +68,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Rows of `relation` written after the latest build of this model, by their stamp column
-    `stamp` against this model's own `own_stamp`: those of this dbt invocation, and of any
-    earlier one whose build of this model did not complete. Everything on a first build. -#}
+{#- A condition on an upstream row's build stamp `stamp`: written after this model's latest
+    build (its own stamp column `own_stamp`), i.e. by this dbt invocation or by an earlier
+    one whose build of this model did not complete. True for every row on a first build. -#}
 {% macro built_since_this(stamp, own_stamp) -%}
     {{ stamp }} > (
         select coalesce(max({{ own_stamp }}), cast('-infinity' as timestamp)) from {{ this }}
