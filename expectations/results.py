@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 ERROR = "error"
 WARNING = "warning"
@@ -30,12 +31,14 @@ class ExpectationOutcome:
 
 @dataclass(frozen=True)
 class SuiteResult:
-    """Every outcome of one suite on its table, in the order of the suite file."""
+    """Every outcome of one suite on its table, in the order of the suite file, and the
+    partitions (first, last) it read: None when it read the whole table."""
 
     suite: str
     table: str
     outcomes: list[ExpectationOutcome]
     seconds: float
+    partitions: tuple[date, date] | None = None
 
     @property
     def passed(self) -> bool:

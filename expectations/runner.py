@@ -57,7 +57,9 @@ def run_suite(
     started = time.perf_counter()
     spec = load_suite(suite)
     query = f"SELECT * FROM {spec.table}"
-    if partitions and spec.partition_column:
+    if not spec.partition_column:
+        partitions = None
+    if partitions:
         first, last = (day.isoformat() for day in partitions)
         query += f" WHERE {spec.partition_column} BETWEEN DATE '{first}' AND DATE '{last}'"
     results = _validate(Path(database), spec, query, dict(duckdb_config or {}))
@@ -67,6 +69,7 @@ def run_suite(
         table=spec.table,
         outcomes=[outcome for _, outcome in outcomes],
         seconds=time.perf_counter() - started,
+        partitions=partitions,
     )
 
 

@@ -7,8 +7,6 @@ A suite with a partition column (the staging suites, by ``drop_date``) reads onl
 the run covers: rows of other drops cannot have changed, they load only in their own runs.
 """
 
-from datetime import date
-
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -20,7 +18,6 @@ from dagster import (
 )
 
 from expectations import SuiteResult, run_suite, suite_names, suite_table
-from expectations.suites import load_suite
 from orchestration.partitions import run_drop_range
 from orchestration.resources import AutotradeSettings
 
@@ -39,9 +36,9 @@ def _report(result: SuiteResult) -> str:
     return "\n".join(lines)
 
 
-def check_result(result: SuiteResult, drops: tuple[date, date] | None = None) -> AssetCheckResult:
+def check_result(result: SuiteResult) -> AssetCheckResult:
     """The Dagster view of a suite's outcome: pass, warn or fail, with what failed and why,
-    and which drops it read (``drops``, first and last) when it read only the run's."""
+    and which drops it read when it read only the run's."""
     failed = [o for o in result.outcomes if not o.success]
     severity = AssetCheckSeverity.ERROR if not result.passed else AssetCheckSeverity.WARN
     return AssetCheckResult(
@@ -53,7 +50,11 @@ def check_result(result: SuiteResult, drops: tuple[date, date] | None = None) ->
         ),
         metadata={
             "table": result.table,
-            "rows": f"drops {drops[0]} to {drops[1]}" if drops else "all",
+            "rows": (
+                f"drops {result.partitions[0]} to {result.partitions[1]}"
+                if result.partitions
+                else "all"
+            ),
             "expectations": len(result.outcomes),
             "failed": len(failed),
             "seconds": round(result.seconds, 2),
@@ -81,7 +82,7 @@ def gx_check(suite: str) -> AssetChecksDefinition:
                 f"{suite}: {outcome.description} failed on {outcome.unexpected_count} rows, "
                 f"e.g. {outcome.examples[:3]}"
             )
-        return check_result(result, drops if load_suite(suite).partition_column else None)
+        return check_result(result)
 
     return _check
 

@@ -865,7 +865,13 @@ def test_a_partitioned_suite_reads_only_the_drops_asked_for(tmp_path):
     )
     march, april = date(2025, 3, 1), date(2025, 4, 1)
 
-    assert expectations.run_suite(warehouse, "stg_sales", partitions=(march, march)).passed
+    march_only = expectations.run_suite(warehouse, "stg_sales", partitions=(march, march))
+    assert march_only.passed and march_only.partitions == (march, march)
     for partitions in [(april, april), (march, april), None]:
         result = expectations.run_suite(warehouse, "stg_sales", partitions=partitions)
         assert [o.column for o in result.failures] == ["units"], partitions
+        assert result.partitions == partitions
+    # A suite without a partition column reads its whole table whatever the run covers.
+    assert (
+        expectations.run_suite(warehouse, "int_sales", partitions=(march, march)).partitions is None
+    )
