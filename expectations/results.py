@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-ERROR = "error"
+# GX's own expectation severities (FailureSeverity); only a critical failure blocks.
+CRITICAL = "critical"
 WARNING = "warning"
-SEVERITIES = (ERROR, WARNING)
+INFO = "info"
+SEVERITIES = (CRITICAL, WARNING, INFO)
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,8 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
-        """True unless an error-severity expectation failed; warnings never block."""
-        return not any(o.severity == ERROR and not o.success for o in self.outcomes)
+        """True unless a critical expectation failed; warnings and infos never block."""
+        return not any(o.severity == CRITICAL and not o.success for o in self.outcomes)
 
     @property
     def failures(self) -> list[ExpectationOutcome]:

@@ -138,7 +138,7 @@ def _outcome(
     return index, ExpectationOutcome(
         expectation=declared["type"],
         column=declared["kwargs"].get("column"),
-        severity=spec.severity(index),
+        severity=result.expectation_config.severity.value,
         success=bool(result.success),
         unexpected_count=None if error else _unexpected_count(declared, result.result),
         element_count=None if error else result.result.get("element_count"),

@@ -3,8 +3,8 @@
 A file holds `name` (its file name), `meta.table` ("schema.table", the table it validates),
 optionally `meta.partition_column` (a date column by which a run may validate only the
 partitions it loaded, e.g. `drop_date`), and `expectations`, each a GX expectation
-configuration (`type`, `kwargs`, optional `description`, `notes`) whose `meta.severity` is
-"error" (the default) or "warning".
+configuration (`type`, `kwargs`, optional `description`, `notes` and GX's own `severity`:
+"critical", the default, blocks; "warning" and "info" report).
 Reading them needs no GX import, so listing suites stays cheap.
 """
 
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from expectations.results import ERROR, SEVERITIES
+from expectations.results import CRITICAL, SEVERITIES
 
 SUITES_DIR = Path(__file__).with_name("suites")
 
@@ -35,7 +35,7 @@ class SuiteSpec:
 
     def severity(self, index: int) -> str:
         """The severity of the expectation at `index` in the file."""
-        return self.expectations[index].get("meta", {}).get("severity", ERROR)
+        return self.expectations[index].get("severity", CRITICAL)
 
 
 def suite_names() -> list[str]:
@@ -72,7 +72,12 @@ def _check(suite: str, spec: SuiteSpec) -> None:
         raise ValueError(f"suite {suite}: meta.partition_column {spec.partition_column!r}")
     if not spec.expectations:
         raise ValueError(f"suite {suite} has no expectations")
-    for index in range(len(spec.expectations)):
+    for index, declared in enumerate(spec.expectations):
+        if "severity" in declared.get("meta", {}):
+            raise ValueError(
+                f"suite {suite}, expectation {index}: severity goes in GX's own `severity` "
+                "field, not in meta"
+            )
         if spec.severity(index) not in SEVERITIES:
             raise ValueError(
                 f"suite {suite}, expectation {index}: severity must be one of {SEVERITIES}, "

@@ -1,8 +1,9 @@
 """Great Expectations suites (``expectations/suites``) as blocking Dagster asset checks.
 
 Each suite names the table it validates; the check sits on that table's asset. A failed
-error-level expectation fails the check at ERROR severity, which stops every downstream
-asset in the run (publishing included); warning-level failures are shown, not blocking.
+critical expectation (GX's own severity) fails the check at ERROR severity, which stops every
+downstream asset in the run (publishing included); warning and info failures are shown, not
+blocking.
 A suite with a partition column (the staging suites, by ``drop_date``) reads only the drops
 the run covers: rows of other drops cannot have changed, they load only in their own runs.
 """

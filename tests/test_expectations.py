@@ -487,9 +487,18 @@ def write_suite(folder: Path, name: str, expectations_: list[dict], table="marts
 def test_a_suite_with_an_unknown_severity_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
     not_null = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "units"}}
-    write_suite(tmp_path, "odd", [{**not_null, "meta": {"severity": "critical"}}])
+    write_suite(tmp_path, "odd", [{**not_null, "severity": "fatal"}])
     with pytest.raises(ValueError, match="severity must be one of"):
         suites.load_suite("odd")
+
+
+def test_a_severity_kept_in_meta_is_refused(tmp_path, monkeypatch):
+    # GX ignores meta: a severity left there would silently block as critical.
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path)
+    not_null = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "units"}}
+    write_suite(tmp_path, "old", [{**not_null, "meta": {"severity": "warning"}}])
+    with pytest.raises(ValueError, match="GX's own `severity`"):
+        suites.load_suite("old")
 
 
 def test_an_invalid_expectation_raises_instead_of_being_dropped(tmp_path, monkeypatch):
@@ -618,7 +627,7 @@ def test_mart_duty_stack_fails_for_the_right_reasons(bad_results):
 
 def test_reconciliation_fails_for_every_month_that_disagrees(bad_results):
     (outcome,) = bad_results["reconciliation"].failures
-    assert outcome.severity == "error" and outcome.unexpected_count == 3
+    assert outcome.severity == "critical" and outcome.unexpected_count == 3
     assert sorted(outcome.examples, key=lambda row: row["month"]) == [
         {"month": "2025-01", "mart_units": 100, "restated_units": None},
         {"month": "2025-02", "mart_units": 100, "restated_units": 90},
@@ -641,7 +650,7 @@ def test_int_sales_warns_about_unknown_names_without_blocking(bad_results):
 
 def test_tariff_measures_fails_for_the_right_reasons(bad_results):
     found = failures(bad_results["tariff_measures"])
-    assert {o.severity for o in bad_results["tariff_measures"].failures} == {"error"}
+    assert {o.severity for o in bad_results["tariff_measures"].failures} == {"critical"}
     heading = found.pop("the first 4 digits of hs_digits are an HS 2022 heading")
     assert (heading[0], [row["hs_code"] for row in heading[1]]) == (2, ["8799.80", "87"])
     subheading = found.pop(
@@ -762,7 +771,7 @@ def test_warning_severity_reports_without_blocking(good_warehouse, tmp_path, mon
             {
                 "type": "expect_column_values_to_be_between",
                 "kwargs": {"column": "units", "min_value": 1},
-                "meta": {"severity": "warning"},
+                "severity": "warning",
             },
             {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "group_name"}},
         ],
@@ -771,7 +780,7 @@ def test_warning_severity_reports_without_blocking(good_warehouse, tmp_path, mon
     (warning,) = result.failures
     assert result.passed
     assert (warning.severity, warning.column, warning.unexpected_count) == ("warning", "units", 1)
-    assert result.outcomes[1].severity == "error"
+    assert result.outcomes[1].severity == "critical"
 
 
 def test_outcomes_follow_file_order_when_a_check_cannot_run(good_warehouse, tmp_path, monkeypatch):
