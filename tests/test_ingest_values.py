@@ -74,11 +74,18 @@ def test_units_value_is_an_integer():
         ("28900", 28_900, OK),  # the cheapest real cars
         ("700万", 7_000_000, OK),
         ("0", None, OK),  # some exports write a missing price as 0
+        ("9.98-13.98万", 99_800, OK),  # rankings print a model's range: its entry price
+        ("9.98万-13.98万", 99_800, OK),
+        ("19.98~25.98万", 199_800, OK),
+        ("239900-299900", 239_900, OK),
+        ("--", None, OK),  # no guide price published yet
+        ("暂无报价", None, OK),
         ("", None, OK),
         (None, None, OK),
         ("abc", None, ERROR),
         ("-509800", None, ERROR),
         ("-50.98万", None, ERROR),
+        ("9.98-abc万", None, ERROR),
     ],
 )
 def test_price_cny(raw, expected, outcome):

@@ -105,19 +105,29 @@ def units(column: str) -> Parsed:
     return Parsed(pl.when(error.is_null()).then(number.cast(pl.Int64)), error, stages)
 
 
-def price_cny(column: str) -> Parsed:
-    """A guide price in whole yuan. ``50.98万`` is 509,800; currency marks and separators go.
+# A price range as rankings print a model's trims (``9.98-13.98万``): the entry price is read.
+PRICE_RANGE = r"^(?<low>[^-~～至到]+?)[-~～至到](?<high>[\d.]+)(?<wan>万?)$"
+# What exports write where a model has no guide price yet: unknown, like an empty cell.
+NO_PRICE = ("-", "--", "—", "/", "暂无", "暂无报价", "待定", "未公布", "待公布", "n/a", "na")
 
-    Empty or 0 (as some exports write a missing price) means unknown: null, not an error.
+
+def price_cny(column: str) -> Parsed:
+    """A guide price in whole yuan. ``50.98万`` is 509,800; currency marks and separators go;
+    a range ``9.98-13.98万`` is its entry price, 99,800.
+
+    Empty, 0 (as some exports write a missing price) or a no-price mark (``--``, ``暂无``)
+    means unknown: null, not an error.
     """
     marks = [",", "_", " ", "'", "\u00a0", "¥", "￥", "元", "RMB", "CNY"]
-    cleaned, yuan = _helper(column, "text"), _helper(column, "yuan")
-    digits = pl.col(cleaned).str.strip_suffix("万")
+    cleaned, priced, yuan = (_helper(column, part) for part in ("text", "priced", "yuan"))
+    digits = pl.col(priced).str.strip_suffix("万")
     amount = pl.when(digits.str.contains(NUMBER)).then(digits.cast(pl.Float64, strict=False))
+    present = text(column).str.replace_many(marks, [""] * len(marks))
     stages = (
-        {cleaned: text(column).str.replace_many(marks, [""] * len(marks))},
+        {cleaned: pl.when(~present.str.to_lowercase().is_in(NO_PRICE)).then(present)},
+        {priced: _entry_price(pl.col(cleaned))},
         {
-            yuan: pl.when(pl.col(cleaned).str.ends_with("万"))
+            yuan: pl.when(pl.col(priced).str.ends_with("万"))
             .then(amount * 10_000)
             .otherwise(amount)
             .round(0)
@@ -130,6 +140,14 @@ def price_cny(column: str) -> Parsed:
     )
     value = pl.when(error.is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
     return Parsed(value, error, stages)
+
+
+def _entry_price(price: pl.Expr) -> pl.Expr:
+    """The low end of a range, keeping the 万 that the range writes once at its end."""
+    parts = price.str.extract_groups(PRICE_RANGE)
+    low = parts.struct.field("low")
+    in_wan = low.str.ends_with("万") | (parts.struct.field("wan") == "")
+    return pl.coalesce(pl.when(in_wan).then(low).otherwise(low + "万"), price)
 
 
 MONTH_PATTERN = (
