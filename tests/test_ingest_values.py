@@ -45,6 +45,7 @@ def check(parser, raw: str | None, expected: object, outcome: str) -> None:
         ("17190", 17190, OK),
         ("17,190", 17190, OK),
         ("１７１９０", 17190, OK),  # full-width digits
+        ("17,190辆", 17190, OK),  # Chinese rankings count in 辆 (vehicles)
         (" 17190 ", 17190, OK),
         ("12.0", 12, OK),
         ("0", 0, OK),

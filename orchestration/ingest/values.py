@@ -94,8 +94,9 @@ def _number(column: str, strip: list[str]) -> tuple[pl.Expr, pl.Expr, tuple[dict
 
 
 def units(column: str) -> Parsed:
-    """Deliveries: a non-negative whole number; thousands separators allowed (``17,190``)."""
-    cleaned, number, stages = _number(column, [",", "_", " ", "'", "\u00a0"])
+    """Deliveries: a non-negative whole number; thousands separators and the counter words
+    Chinese rankings append allowed (``17,190``, ``17190辆``)."""
+    cleaned, number, stages = _number(column, [",", "_", " ", "'", "\u00a0", "辆", "台"])
     error = _first_reason(
         (cleaned.is_not_null() & number.is_null(), "not a number"),
         (number < 0, "negative units"),
