@@ -28,7 +28,7 @@ test: install
 	$(UV) run pytest
 
 ui: install
-	$(UV) run dagster dev -w workspace.yaml
+	$(UV) run dg dev
 
 lint: install
 	$(UV) run ruff check . && $(UV) run ruff format --check .

@@ -15,7 +15,6 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 
 def since(start: float) -> float:

@@ -29,12 +29,12 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
+# Run as a script, this folder is first on sys.path: its sibling modules import as such.
+from generate import add_months, drop_date, generate, history_months
+from measure import Measurement, measure
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-sys.path.insert(0, str(BENCH))
-
-from generate import add_months, drop_date, generate, history_months  # noqa: E402
-from measure import Measurement, measure  # noqa: E402
 
 PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent
