@@ -12,6 +12,9 @@ thrown away afterwards; only the rendered site is kept.
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import re
 import shutil
 import sys
 import tempfile
@@ -27,6 +30,50 @@ from expectations.suites import load_suite, suite_names
 persist_duckdb_connections()
 
 SITE = "local_site"
+
+VENDOR = Path(__file__).with_name("data_docs_vendor")
+# What GX's templates load from CDNs -> the same file in VENDOR (None: left out offline).
+CDN_ASSETS = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery-3.7.1.min.js",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": (
+        "bootstrap-4.3.1.min.css"
+    ),
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": (
+        "bootstrap-4.3.1.min.js"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": (
+        "popper-1.12.9.min.js"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": (
+        "bootstrap-table-1.19.1.min.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
+        "bootstrap-table-1.19.1.min.js"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.min.js": "bootstrap-table-filter-control-1.19.1.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.min.css": "bootstrap-table-filter-control-1.19.1.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.css": "bootstrap-table-filter-control-1.19.1.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/"
+    "bootstrap-datepicker.min.css": "bootstrap-datepicker-1.9.0.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/"
+    "bootstrap-datepicker.min.js": "bootstrap-datepicker-1.9.0.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": (
+        "fontawesome-6.6.0/css/all.min.css"
+    ),
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/"
+    "bootstrap-prefers-dark.css": None,
+    "https://cdn.jsdelivr.net/npm/vega@5": None,
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": None,
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": None,
+}
+# A tag that loads one of them; subresource-integrity and CORS attributes go with the URL,
+# since a browser refuses a crossorigin script read from file://.
+_ASSET_TAG = re.compile(
+    r"<(?:script|link)\b[^>]*?(?:src|href)=[\"'](?P<url>https://[^\"']+)[\"'][^>]*>(?:</script>)?"
+)
 
 
 def build_data_docs(database: Path, out_dir: Path) -> Path:
@@ -56,7 +103,32 @@ def build_data_docs(database: Path, out_dir: Path) -> Path:
         if out_dir.exists():
             shutil.rmtree(out_dir)
         shutil.copytree(site, out_dir)
+    _serve_assets_locally(out_dir)
     return out_dir / "index.html"
+
+
+def _serve_assets_locally(site: Path) -> None:
+    """Point every page at VENDOR's copies instead of the CDNs, so the docs read offline."""
+    vendor = site / "static" / "vendor"
+    shutil.copytree(VENDOR, vendor, ignore=shutil.ignore_patterns("README.md"))
+    for page in site.rglob("*.html"):
+        prefix = Path(os.path.relpath(vendor, page.parent)).as_posix()
+        html = page.read_text(encoding="utf-8")
+        page.write_text(
+            _ASSET_TAG.sub(functools.partial(_local_tag, prefix=prefix), html), encoding="utf-8"
+        )
+
+
+def _local_tag(match: re.Match, prefix: str) -> str:
+    url = match["url"]
+    if url not in CDN_ASSETS:
+        return match[0]
+    local = CDN_ASSETS[url]
+    if local is None:
+        return ""
+    if local.endswith(".css"):
+        return f'<link rel="stylesheet" href="{prefix}/{local}">'
+    return f'<script src="{prefix}/{local}"></script>'
 
 
 def _validate_into_docs(context, datasource, name: str) -> None:

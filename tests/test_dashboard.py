@@ -28,21 +28,10 @@ import pytest
 
 from dashboard.app import make_server
 from orchestration.publish import publish, rollback
+from tests.browser import dump_dom, find_chromium
 from tests.conftest import copy_of_sample_run
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-BROWSER_TIMEOUT_S = 90
 SERVER_START_TIMEOUT_S = 60
 BYD_LANE = "EU|CN|8703.80|BYD"
 
@@ -116,27 +105,6 @@ def rows(elements: list[Element], ident: str) -> list[Element]:
 
 
 # --- the browser ----------------------------------------------------------------------------
-
-
-def find_chromium() -> str:
-    """Chromium, or a failed test (not a skip: CI installs it, and these tests must run)."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        pytest.fail(
-            "the dashboard tests drive a real headless browser and no Chromium was found: "
-            "install it with `apt-get install chromium` (CI installs it)",
-            pytrace=False,
-        )
-    return binary
-
-
-def dump_dom(chromium: str, url: str, profile: Path) -> str:
-    """The DOM after Chromium loaded ``url`` (a fresh profile per page)."""
-    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S)
-    assert result.returncode == 0, f"chromium failed on {url}: {result.stderr[-2000:]}"
-    assert "<html" in result.stdout, f"chromium dumped no page for {url}"
-    return result.stdout
 
 
 def read_address(process: subprocess.Popen) -> str:

@@ -8,6 +8,7 @@ per warehouse per module: importing GX is the slow part (seconds), a run takes ~
 import dataclasses
 import hashlib
 import json
+import re
 import socket
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 import expectations
 from expectations import gx_duckdb, runner, suites
+from tests.browser import dump_dom, find_chromium
 
 SCHEMAS = (
     "CREATE SCHEMA staging; CREATE SCHEMA intermediate; CREATE SCHEMA marts; "
@@ -851,6 +853,24 @@ def test_data_docs_hold_a_validation_of_every_suite(good_warehouse, tmp_path, mo
         good_warehouse,
         ["CREATE TABLE marts.written_after AS SELECT 1 AS x; DROP TABLE marts.written_after"],
     )
+
+
+def test_data_docs_read_offline(good_warehouse, tmp_path):
+    """Opened with no network, the index still renders its tables: every script and style
+    sheet a page loads is a file of the site."""
+    from expectations import docs
+
+    index = docs.build_data_docs(good_warehouse, tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assets = r"<script\b[^>]*?src=\"([^\"]+)\"|<link rel=\"stylesheet\"[^>]*?href=\"([^\"]+)\""
+        for url in (script or sheet for script, sheet in re.findall(assets, html)):
+            assert not url.startswith(("http:", "https:", "//")), f"{page} loads {url}"
+            assert (page.parent / url).resolve().is_file(), f"{page} loads missing {url}"
+    dom = dump_dom(find_chromium(), index.as_uri(), tmp_path / "profile")
+    # bootstrap-table wraps each table it rendered; without its script the index is blank.
+    assert 'class="bootstrap-table' in dom
+    assert all(name in dom for name in ALL_SUITES)
 
 
 def test_data_docs_command_line(good_warehouse, tmp_path, capsys):
