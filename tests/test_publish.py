@@ -4,7 +4,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.publish import current_version, publish, rollback, versions
+from orchestration.publish import PublishError, current_version, publish, rollback, versions
 
 
 def warehouse_with(path, units: int):
@@ -45,9 +45,9 @@ def test_publish_then_rollback_to_the_previous_and_to_a_named_version(tmp_path):
 def test_rollback_refuses_an_unknown_version_and_changes_nothing(tmp_path):
     warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
     only = publish(warehouse_with(warehouse, 7), out).version
-    with pytest.raises(ValueError, match="no version before"):
+    with pytest.raises(PublishError, match="no version before"):
         rollback(out)
-    with pytest.raises(ValueError, match="no published version 1999"):
+    with pytest.raises(PublishError, match="no published version 1999"):
         rollback(out, "1999")
     assert published_units(out) == (7, 7, only)
 
