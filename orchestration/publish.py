@@ -170,7 +170,7 @@ def _remove_unfinished(publish_dir: Path) -> None:
     live = (publish_dir / PARQUET).resolve().parent
     for folder in (publish_dir / "versions").iterdir():
         if manifest(folder) is None and folder != live:
-            shutil.rmtree(folder)
+            shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
     for leftover in publish_dir.glob(".*.tmp"):
         leftover.unlink()
 
