@@ -1,9 +1,10 @@
 """Read the figures the page shows from the published snapshot, one short-lived connection each.
 
-The pipeline replaces ``<publish>/autotrade.duckdb`` with ``os.replace``: a connection that is
-already open keeps reading the old file, a new one opens the new file. So every request opens
-its own read-only connection and closes it before the page is sent; nothing is cached between
-requests, and a refresh after a publish shows the new version.
+``<publish>/autotrade.duckdb`` is a link through ``<publish>/current``, which a publish switches
+to the new version: a connection that is already open keeps reading the old file, a new one
+opens the new file (DuckDB 2.0 follows the link when it looks up its per-process instance
+cache). So every request opens its own read-only connection and closes it before the page is
+sent; nothing is cached between requests, and a refresh after a publish shows the new version.
 """
 
 from __future__ import annotations

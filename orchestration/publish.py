@@ -1,15 +1,21 @@
 """Publish the marts for BI: a complete snapshot that readers can open while the pipeline runs.
 
 BI never opens the working warehouse (DuckDB allows one writer and no reader beside it).
-Instead each publish builds a new DuckDB file and a new directory of Parquet files, then
-swaps them in with atomic renames: a reader that is already open keeps the old version, a new
-one sees the new version, and nobody ever sees half of one.
+Instead each publish builds a new version folder, checks it, marks it complete, and only then
+switches one pointer to it with a single atomic rename:
 
-    <publish>/autotrade.duckdb            schemas marts, audit and meta (replaced atomically)
-    <publish>/parquet -> versions/<v>/parquet   one <table>.parquet per published table
-    <publish>/versions/<v>/                the last few versions (DuckDB file and Parquet)
+    <publish>/current -> versions/<v>             the one pointer a publish or rollback switches
+    <publish>/autotrade.duckdb -> current/autotrade.duckdb   schemas marts, audit and meta
+    <publish>/parquet -> current/parquet          one <table>.parquet per published table
+    <publish>/versions/<v>/manifest.json          written last: the version is complete
 
-Rolling back is the same swap to an earlier version:
+The DuckDB file and the Parquet set hang off the same pointer, so they always switch together.
+A version folder without a manifest is a publish that died half-way: it is never listed nor
+rolled back to, and the next publish removes it. Any error while writing (a full disk, a
+read-only folder) fails the publish with the path in the message and leaves the current
+version as it was.
+
+Rolling back is the same switch to an earlier version, verified again first:
 
     python -m orchestration.publish list
     python -m orchestration.publish rollback [VERSION]   # default: the version before
@@ -18,9 +24,11 @@ Rolling back is the same swap to an earlier version:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +40,12 @@ from orchestration.sql_text import sql_literal
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 KEEP_VERSIONS = 5
+DATABASE, PARQUET, CURRENT, MANIFEST = "autotrade.duckdb", "parquet", "current", "manifest.json"
 SQL = Path(__file__).with_name("publish.sql").read_text()
+
+
+class PublishError(Exception):
+    """Publishing or rolling back could not finish; the current version is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -43,66 +56,138 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def _swap_symlink(link: Path, target: str) -> None:
+def _sync(path: Path) -> None:
+    """Flush a file or a folder's entries to disk, so a rename after it never points at
+    data that a crash could still lose."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _replace_link(link: Path, target: str) -> None:
     temporary = link.with_name(f".{link.name}.tmp")
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(target)
     os.replace(temporary, link)
+    _sync(link.parent)
 
 
-def _prune(versions_dir: Path, keep: int) -> None:
-    for old in sorted(versions_dir.iterdir())[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+def _write_manifest(version_dir: Path, manifest: dict) -> None:
+    temporary = version_dir / f".{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    _sync(temporary)
+    os.replace(temporary, version_dir / MANIFEST)
+    _sync(version_dir)
+
+
+def manifest(version_dir: Path) -> dict | None:
+    """The completion record of a version folder, or None if the publish never finished."""
+    try:
+        record = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if record.get("version") == version_dir.name else None
 
 
 def versions(publish_dir: Path) -> list[str]:
-    """Published versions still kept, oldest first."""
+    """Complete published versions still kept, oldest first."""
     folder = publish_dir / "versions"
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and manifest(p) is not None)
 
 
 def current_version(publish_dir: Path) -> str | None:
-    link = publish_dir / "parquet"
-    return Path(os.readlink(link)).parent.name if link.is_symlink() else None
+    link = publish_dir / CURRENT
+    return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
-def activate(publish_dir: Path, version: str) -> None:
-    """Make ``version`` the one readers open: both swaps are atomic renames."""
-    source = publish_dir / "versions" / version / "autotrade.duckdb"
-    if not source.is_file():
-        raise ValueError(f"no published version {version} in {publish_dir / 'versions'}")
-    staged = publish_dir / f".autotrade.duckdb.{version}.tmp"
-    staged.unlink(missing_ok=True)
+def _count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return connection.execute(f"select count(*) from {relation}").fetchone()[0]
+
+
+def verify(version_dir: Path, row_counts: dict[str, int]) -> None:
+    """Open the version's DuckDB file alone, read-only, and check that every table and every
+    Parquet file holds ``row_counts`` rows; raise PublishError naming what differs."""
+    database = version_dir / DATABASE
+    wal = database.with_name(f"{DATABASE}.wal")
+    if wal.exists():
+        # Data still in the WAL is not in the file: a reader of the file alone sees none of it.
+        raise PublishError(f"{database} is unfinished: committed data still sits in {wal}")
+    found: dict[str, tuple[int | None, int | None]] = {}
     try:
-        # A hard link costs nothing whatever the size; readers open the file read-only.
-        os.link(source, staged)
-    except OSError:
-        shutil.copy2(source, staged)
-    os.replace(staged, publish_dir / "autotrade.duckdb")
-    _swap_symlink(publish_dir / "parquet", f"versions/{version}/parquet")
+        with duckdb.connect(database, read_only=True) as connection:
+            in_file = {
+                name
+                for (name,) in connection.execute(
+                    "select schema_name || '.' || table_name from duckdb_tables()"
+                ).fetchall()
+            }
+            recorded = dict(
+                connection.execute("select table_name, row_count from meta.publication").fetchall()
+            )
+            for table in row_counts:
+                parquet = version_dir / PARQUET / f"{table.split('.')[1]}.parquet"
+                found[table] = (
+                    _count(connection, table) if table in in_file else None,
+                    _count(connection, f"read_parquet({sql_literal(str(parquet))})")
+                    if parquet.is_file()
+                    else None,
+                )
+    except duckdb.Error as error:
+        raise PublishError(f"{database} cannot be read: {error}") from error
+    wrong = [
+        f"{table}: expected {expected}, database {found[table][0]}, parquet {found[table][1]}"
+        for table, expected in row_counts.items()
+        if found[table] != (expected, expected) or recorded.get(table) != expected
+    ]
+    extra = sorted(set(in_file) - set(row_counts) - {"meta.publication"})
+    if wrong or extra or not row_counts:
+        problems = wrong + [f"{table}: not expected" for table in extra] or ["no tables"]
+        raise PublishError(f"{version_dir} failed verification: " + "; ".join(problems))
 
 
-def rollback(publish_dir: Path, version: str | None = None) -> str:
-    """Re-activate ``version``, by default the one published before the current one."""
-    kept, current = versions(publish_dir), current_version(publish_dir)
-    if version is None:
-        earlier = [v for v in kept if current is None or v < current]
-        if not earlier:
-            raise ValueError(f"no version before {current} is kept in {publish_dir}")
-        version = earlier[-1]
-    activate(publish_dir, version)
-    return version
+def _switch(publish_dir: Path, version: str) -> None:
+    """Point ``current`` at ``version`` (one rename), then make sure the stable paths BI
+    opens go through it (they only change the first time, from an older layout)."""
+    try:
+        _replace_link(publish_dir / CURRENT, f"versions/{version}")
+        for name in (DATABASE, PARQUET):
+            link, target = publish_dir / name, f"{CURRENT}/{name}"
+            if not (link.is_symlink() and os.readlink(link) == target):
+                _replace_link(link, target)
+    except OSError as error:
+        raise PublishError(
+            f"could not switch {publish_dir / CURRENT} to {version}: {error}"
+        ) from error
 
 
-def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Publication:
-    """Copy every table of the published schemas out of ``warehouse`` and swap it in."""
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    version_dir = publish_dir / "versions" / version
-    parquet_dir = version_dir / "parquet"
-    parquet_dir.mkdir(parents=True)
-    building = version_dir / "autotrade.duckdb"
+def _remove_unfinished(publish_dir: Path) -> None:
+    """Delete what a publish killed half-way left: version folders without a manifest (except
+    one still live through an older layout's link) and temporary links."""
+    live = (publish_dir / PARQUET).resolve().parent
+    for folder in (publish_dir / "versions").iterdir():
+        if manifest(folder) is None and folder != live:
+            shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
+    for leftover in publish_dir.glob(".*.tmp"):
+        leftover.unlink()
+
+
+def _prune(publish_dir: Path, keep: int) -> None:
+    current = current_version(publish_dir)
+    for old in versions(publish_dir)[:-keep]:
+        if old != current:
+            shutil.rmtree(publish_dir / "versions" / old, ignore_errors=True)
+
+
+def _build(warehouse: Path, version_dir: Path, step: Callable[[str], None]) -> dict[str, int]:
+    """Write the version's DuckDB file and Parquet files; return the warehouse's row counts."""
+    parquet_dir = version_dir / PARQUET
+    parquet_dir.mkdir()
     row_counts: dict[str, int] = {}
-    with duckdb.connect(building) as published:
+    with duckdb.connect(version_dir / DATABASE) as published:
         published.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
         tables = published.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -118,20 +203,87 @@ def publish(warehouse: Path, publish_dir: Path, keep: int = KEEP_VERSIONS) -> Pu
                 f"copy {schema}.{table} to {sql_literal(str(parquet_dir / f'{table}.parquet'))} "
                 "(format parquet, compression zstd)"
             )
-            row_counts[f"{schema}.{table}"] = published.execute(
-                f"select count(*) from {schema}.{table}"
-            ).fetchone()[0]
+            row_counts[f"{schema}.{table}"] = _count(published, f"warehouse.{schema}.{table}")
         published.execute("create schema if not exists meta")
         published.execute(
-            SQL, {"version": version, "tables": list(row_counts), "rows": list(row_counts.values())}
+            SQL,
+            {
+                "version": version_dir.name,
+                "tables": list(row_counts),
+                "rows": list(row_counts.values()),
+            },
         )
         published.execute("commit")
         published.execute("detach warehouse")
-    activate(publish_dir, version)
-    _prune(publish_dir / "versions", keep)
-    return Publication(
-        version, publish_dir / "autotrade.duckdb", publish_dir / "parquet", row_counts
-    )
+        step("copied")
+        # Closing checkpoints too, but swallows a failure and leaves the data in the WAL.
+        published.execute("checkpoint")
+    step("checkpointed")
+    for written in (*parquet_dir.iterdir(), parquet_dir, version_dir / DATABASE, version_dir):
+        _sync(written)
+    return row_counts
+
+
+def publish(
+    warehouse: Path,
+    publish_dir: Path,
+    keep: int = KEEP_VERSIONS,
+    step: Callable[[str], None] = lambda name: None,
+) -> Publication:
+    """Copy every table of the published schemas out of ``warehouse`` into a new version,
+    verify it, mark it complete and switch to it. ``step`` hears each stage's name as it
+    is reached (cleaned, building, copied, checkpointed, verified, completed, switched)."""
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    version_dir = publish_dir / "versions" / version
+    before = current_version(publish_dir)
+    try:
+        (publish_dir / "versions").mkdir(parents=True, exist_ok=True)
+        _remove_unfinished(publish_dir)
+        step("cleaned")
+        version_dir.mkdir()
+        step("building")
+        row_counts = _build(warehouse, version_dir, step)
+        verify(version_dir, row_counts)
+        step("verified")
+        _write_manifest(
+            version_dir,
+            {
+                "version": version,
+                "published_at": datetime.now(UTC).isoformat(),
+                "tables": row_counts,
+            },
+        )
+        step("completed")
+    except (OSError, duckdb.Error, PublishError) as error:
+        shutil.rmtree(version_dir, ignore_errors=True)
+        raise PublishError(
+            f"publishing {version_dir} failed; {before or 'nothing'} stays published: {error}"
+        ) from error
+    _switch(publish_dir, version)
+    step("switched")
+    _prune(publish_dir, keep)
+    return Publication(version, publish_dir / DATABASE, publish_dir / PARQUET, row_counts)
+
+
+def rollback(publish_dir: Path, version: str | None = None) -> str:
+    """Re-activate ``version``, by default the one published before the current one, after
+    verifying it again against its manifest."""
+    kept, current = versions(publish_dir), current_version(publish_dir)
+    if version is None:
+        earlier = [v for v in kept if current is None or v < current]
+        if not earlier:
+            raise PublishError(f"no version before {current} is kept in {publish_dir}")
+        version = earlier[-1]
+    version_dir = publish_dir / "versions" / version
+    if version not in kept:
+        raise PublishError(
+            f"refusing {version_dir}: it was never completed (no {MANIFEST})"
+            if version_dir.is_dir()
+            else f"no published version {version} in {publish_dir / 'versions'}"
+        )
+    verify(version_dir, manifest(version_dir)["tables"])
+    _switch(publish_dir, version)
+    return version
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         print(f"now published: {rollback(args.publish, args.version)}")
-    except ValueError as error:
+    except (PublishError, OSError, duckdb.Error) as error:
         print(error, file=sys.stderr)
         return 1
     return 0

@@ -314,7 +314,7 @@ def test_an_unreadable_snapshot_is_an_error_page_and_the_server_lives_on(copied)
     good, bad = publish_dir / "good.duckdb", publish_dir / "bad.duckdb"
     shutil.copy2(database, good)
     bad.write_bytes(b"not a duckdb file" * 100)
-    # Swapped in like the pipeline does (the published file may be a hard link to a version).
+    # Replaced by a rename (normally the published path is a link through current/).
     os.replace(bad, database)
     with serving(publish_dir) as url:
         status, body = get(url)

@@ -4,7 +4,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.publish import current_version, publish, rollback, versions
+from orchestration.publish import PublishError, current_version, publish, rollback, versions
 
 
 def warehouse_with(path, units: int):
@@ -45,9 +45,9 @@ def test_publish_then_rollback_to_the_previous_and_to_a_named_version(tmp_path):
 def test_rollback_refuses_an_unknown_version_and_changes_nothing(tmp_path):
     warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
     only = publish(warehouse_with(warehouse, 7), out).version
-    with pytest.raises(ValueError, match="no version before"):
+    with pytest.raises(PublishError, match="no version before"):
         rollback(out)
-    with pytest.raises(ValueError, match="no published version 1999"):
+    with pytest.raises(PublishError, match="no published version 1999"):
         rollback(out, "1999")
     assert published_units(out) == (7, 7, only)
 
@@ -57,3 +57,28 @@ def test_only_the_last_versions_are_kept(tmp_path):
     made = [publish(warehouse_with(warehouse, n), out, keep=3).version for n in range(5)]
     assert versions(out) == made[-3:]
     assert published_units(out) == (4, 4, made[-1])
+
+
+def test_rollback_verifies_its_target_and_refuses_one_that_changed_since(tmp_path):
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    first = publish(warehouse_with(warehouse, 1), out).version
+    second = publish(warehouse_with(warehouse, 2), out).version
+    spoiled = out / "versions" / first / "parquet" / "mart_x.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select 1 as units from range(3)) to '{spoiled}'")
+
+    with pytest.raises(PublishError, match=r"failed verification: marts.mart_x: expected 1, .*3"):
+        rollback(out, first)
+    assert current_version(out) == second
+    assert published_units(out) == (2, 2, second)
+
+
+def test_a_version_whose_database_kept_its_data_in_the_wal_is_refused(tmp_path):
+    """What a failed checkpoint leaves: the data in the .wal beside an unfinished file."""
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    first = publish(warehouse_with(warehouse, 1), out).version
+    publish(warehouse_with(warehouse, 2), out)
+    (out / "versions" / first / "autotrade.duckdb.wal").write_bytes(b"\0")
+
+    with pytest.raises(PublishError, match=r"unfinished: committed data still sits in .*\.wal"):
+        rollback(out, first)

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 from dagster import DagsterInstance
 
+from orchestration.publish import publish
 from tests.conftest import copy_of_sample_run, run_pipeline
+from tests.test_publish import warehouse_with
 
 REPO = Path(__file__).resolve().parents[1]
 READER = r"""
@@ -107,3 +110,24 @@ def test_readers_never_fail_and_never_see_half_a_version(sample_run, tmp_path):
     assert stats["errors"] == [] and stats["torn"] == [], stats
     assert stats["reads"] > 10
     assert len(stats["versions"]) >= 2, stats["versions"]
+
+
+def test_a_process_holding_a_connection_still_sees_a_new_version_on_a_new_connection(tmp_path):
+    """DuckDB keeps one database instance per file within a process and hands it to every
+    new connection to that file while one is open. The published path is a link through
+    ``current``: DuckDB (2.0 here) follows links to name the file, so after a switch a new
+    connection opens the new version's file, and the resolved path always does."""
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    first = publish(warehouse_with(warehouse, 1), out).version
+    database = out / "autotrade.duckdb"
+    with duckdb.connect(database, read_only=True) as held:
+        second = publish(warehouse_with(warehouse, 2), out).version
+        with (
+            duckdb.connect(database, read_only=True) as through_link,
+            duckdb.connect(database.resolve(), read_only=True) as resolved,
+        ):
+            seen = [
+                connection.execute("select distinct version from meta.publication").fetchone()[0]
+                for connection in (held, through_link, resolved)
+            ]
+    assert seen == [first, second, second]

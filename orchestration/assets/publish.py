@@ -19,13 +19,15 @@ PUBLISHED_KEYS = sorted(
     kinds={"duckdb", "parquet"},
     description=(
         "A consistent copy of the marts and audit tables for BI: <publish>/autotrade.duckdb "
-        "and <publish>/parquet/<table>.parquet, each swapped in atomically."
+        "and <publish>/parquet/<table>.parquet, a verified version switched in by one rename."
     ),
 )
 def published_autotrade(
     context: AssetExecutionContext, settings: AutotradeSettings
 ) -> MaterializeResult:
-    publication = publish(settings.warehouse, settings.publish)
+    publication = publish(
+        settings.warehouse, settings.publish, step=lambda name: context.log.info(f"publish: {name}")
+    )
     for table, rows in publication.row_counts.items():
         context.log.info(f"published {table}: {rows} rows")
     return MaterializeResult(
