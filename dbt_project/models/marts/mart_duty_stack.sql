@@ -1,42 +1,65 @@
-{#- One row per lane (reporter, partner, HS code, company) and interval: every measure that
-    applies to the lane stacked into one ad valorem rate.
+{#- One row per lane (int_tariff_lanes: reporter, partner, HS line, company) and interval:
+    the measures in force on the lane stacked as customs practice does.
 
     A measure applies to a lane when it has the lane's reporter, the lane's partner or '*'
-    (all origins), an HS code that is the lane's code or a prefix of it, and the lane's
-    company or none. Per measure kind the most specific applicable measure wins (company
-    over none, longer HS code, named partner over '*', later start); different kinds add up.
-    A lane with no company is what every company without a rate of its own pays. -#}
+    (all origins), the lane's HS code or one it falls under, and the lane's company or none.
+    Each measure takes a role in the stack:
+    - base: MFN, or a rate that replaces it for its partners (column_2, then preferential,
+      win over MFN): one base rate per lane and day;
+    - observed: applied, a total someone published; it never adds, it is reported beside the
+      stack as observed_rate_pct;
+    - every other kind adds.
+    Within a role the most specific measure wins (company over none, longer HS code, named
+    partner over '*', later start). Intervals are consecutive periods with the same stack
+    and observed rate; every start or end of an applicable measure (observed ones too) may
+    split them. -#}
 with measures as (
-    select * from {{ ref('int_tariff_measures__current') }}
+    select
+        *,
+        case
+            when measure = 'applied' then 'observed'
+            when measure in ('MFN', 'preferential', 'column_2') then 'base'
+            else measure
+        end as stack_role,
+        case measure when 'column_2' then 1 when 'preferential' then 2 else 3 end
+            as base_precedence
+    from {{ ref('int_tariff_measures__current') }}
 ),
 
 lanes as (
-    select distinct reporter, partner, hs_code, hs_digits, company from measures
-    union
-    select distinct reporter, partner, hs_code, hs_digits, null as company from measures
+    select * from {{ ref('int_tariff_lanes') }}
+),
+
+-- Every (partner, HS code, company) under which a measure for the lane may be filed.
+lane_keys as (
+    select lanes.lane_id, lanes.reporter, partner_key, hs_key, company_key
+    from lanes,
+        unnest(list_distinct([lanes.partner, '*'])) as partners(partner_key),
+        unnest({{ hs_prefixes('lanes.hs_digits') }}) as codes(hs_key),
+        unnest(list_distinct(['', coalesce(lanes.company, '')])) as companies(company_key)
 ),
 
 applicable as (
     select
-        concat_ws('|', lanes.reporter, lanes.partner, lanes.hs_digits, coalesce(lanes.company, ''))
-            as lane_id,
-        lanes.reporter,
-        lanes.partner,
-        lanes.hs_code,
-        lanes.company,
+        lane_keys.lane_id,
         measures.measure,
+        measures.stack_role,
+        measures.base_precedence,
         measures.rate_pct,
+        measures.specific_amount,
+        measures.specific_currency,
+        measures.specific_unit,
         measures.valid_from,
         measures.valid_to,
         measures.company as measure_company,
         length(measures.hs_digits) as measure_hs_length,
         measures.partner <> '*' as is_partner_specific
-    from lanes
+    from lane_keys
     inner join measures
-        on lanes.reporter = measures.reporter
-        and (lanes.partner = measures.partner or measures.partner = '*')
-        and starts_with(lanes.hs_digits, measures.hs_digits)
-        and (measures.company is null or measures.company = lanes.company)
+        on lane_keys.reporter = measures.reporter
+        and lane_keys.partner_key = measures.partner
+        and lane_keys.hs_key = measures.hs_digits
+        and lane_keys.company_key = coalesce(measures.company, '')
 ),
 
 boundaries as (
@@ -60,21 +83,17 @@ in_force as (
         pieces.lane_id,
         pieces.starts_on,
         pieces.ends_on,
-        applicable.reporter,
-        applicable.partner,
-        applicable.hs_code,
-        applicable.company,
-        applicable.measure,
-        applicable.rate_pct,
-        applicable.measure_company
+        applicable.*
+            exclude (lane_id, base_precedence, measure_hs_length, is_partner_specific)
     from pieces
     inner join applicable
         on pieces.lane_id = applicable.lane_id
         and applicable.valid_from <= pieces.starts_on
         and (applicable.valid_to is null or applicable.valid_to >= pieces.starts_on)
     qualify row_number() over (
-        partition by pieces.lane_id, pieces.starts_on, applicable.measure
+        partition by pieces.lane_id, pieces.starts_on, applicable.stack_role
         order by
+            applicable.base_precedence,
             applicable.measure_company is not null desc,
             applicable.measure_hs_length desc,
             applicable.is_partner_specific desc,
@@ -82,23 +101,38 @@ in_force as (
     ) = 1
 ),
 
+described as (
+    select
+        *,
+        cast(specific_amount as varchar)
+        || coalesce(' ' || specific_currency, '')
+        || coalesce('/' || specific_unit, '') as specific_duty,
+        measure || ' '
+        || case
+            when specific_amount is null then cast(rate_pct as varchar) || '%'
+            when rate_pct = 0 then specific_duty
+            else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
+        end
+        || coalesce(' (' || measure_company || ')', '') as component
+    from in_force
+),
+
 stacked as (
     select
         lane_id,
-        reporter,
-        partner,
-        hs_code,
-        company,
         starts_on,
         ends_on,
-        sum(rate_pct) as total_rate_pct,
-        string_agg(
-            measure || ' ' || cast(rate_pct as varchar) || '%'
-            || coalesce(' (' || measure_company || ')', ''),
-            ' + ' order by measure <> 'MFN', lower(measure)
-        ) as components
-    from in_force
-    group by all
+        coalesce(sum(rate_pct) filter (where stack_role <> 'observed'), 0) as total_rate_pct,
+        coalesce(
+            string_agg(component, ' + ' order by stack_role <> 'base', lower(measure))
+                filter (where stack_role <> 'observed'),
+            ''
+        ) as components,
+        string_agg(measure || ' ' || specific_duty, ' + ' order by stack_role <> 'base', lower(measure))
+            filter (where stack_role <> 'observed') as specific_duties,
+        max(rate_pct) filter (where stack_role = 'observed') as observed_rate_pct
+    from described
+    group by lane_id, starts_on, ends_on
 ),
 
 islands as (
@@ -111,6 +145,7 @@ islands as (
         select
             *,
             components is distinct from lag(components) over lane_history
+            or observed_rate_pct is distinct from lag(observed_rate_pct) over lane_history
             or starts_on <> cast(lag(ends_on) over lane_history + interval 1 day as date)
                 as is_new
         from stacked
@@ -118,18 +153,33 @@ islands as (
     )
 ),
 
-final as (
+merged as (
     select
-        reporter,
-        partner,
-        hs_code,
-        company,
+        lane_id,
         min(starts_on) as valid_from,
         case when count(*) filter (where ends_on is null) = 0 then max(ends_on) end as valid_to,
         any_value(total_rate_pct) as total_rate_pct,
-        any_value(components) as components
+        any_value(components) as components,
+        any_value(specific_duties) as specific_duties,
+        any_value(observed_rate_pct) as observed_rate_pct
     from islands
-    group by reporter, partner, hs_code, company, island
+    group by lane_id, island
+),
+
+final as (
+    select
+        lanes.reporter,
+        lanes.partner,
+        lanes.hs_code,
+        lanes.company,
+        merged.valid_from,
+        merged.valid_to,
+        merged.total_rate_pct,
+        merged.components,
+        merged.specific_duties,
+        merged.observed_rate_pct
+    from merged
+    inner join lanes using (lane_id)
 )
 
 select * from final
