@@ -44,7 +44,6 @@ applicable as (
         lane_keys.lane_id,
         measures.measure,
         measures.stack_role,
-        measures.base_precedence,
         measures.rate_pct,
         measures.specific_amount,
         measures.specific_currency,
@@ -52,8 +51,15 @@ applicable as (
         measures.valid_from,
         measures.valid_to,
         measures.company as measure_company,
-        length(measures.hs_digits) as measure_hs_length,
-        measures.partner <> '*' as is_partner_specific
+        -- Which measure of a role wins, smallest first: the base rate that replaces MFN,
+        -- company-specific, longer HS code, named partner, later start.
+        [
+            measures.base_precedence,
+            cast(measures.company is null as integer),
+            -length(measures.hs_digits),
+            cast(measures.partner = '*' as integer),
+            date '1970-01-01' - measures.valid_from
+        ] as precedence
     from lane_keys
     inner join measures
         on lane_keys.reporter = measures.reporter
@@ -73,35 +79,66 @@ pieces as (
     select
         lane_id,
         starts_on,
-        cast(lead(starts_on) over (partition by lane_id order by starts_on) - interval 1 day as date)
-            as ends_on
+        cast(lead(starts_on) over lane_history - interval 1 day as date) as ends_on,
+        row_number() over lane_history as piece_no,
+        count(*) over (partition by lane_id) as lane_pieces
     from boundaries
+    window lane_history as (partition by lane_id order by starts_on)
 ),
 
+-- The pieces a measure is in force on: from the piece its start begins to the one before
+-- the piece beginning the day after its end (both are boundaries), or to the lane's last
+-- piece while it is open. Equi-joins and a range, not a join on date ranges: over a national
+-- schedule that join compares every piece of a lane with every measure of it.
+coverage as (
+    select
+        applicable.*,
+        unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
+    from applicable
+    inner join pieces as first
+        on applicable.lane_id = first.lane_id and applicable.valid_from = first.starts_on
+    left join pieces as after
+        on applicable.lane_id = after.lane_id
+        and cast(applicable.valid_to + interval 1 day as date) = after.starts_on
+),
+
+-- One winner per lane, piece and role: an aggregate, not a window, as it is many times
+-- faster over a national schedule's pieces.
 in_force as (
     select
-        pieces.lane_id,
-        pieces.starts_on,
-        pieces.ends_on,
-        applicable.*
-            exclude (lane_id, base_precedence, measure_hs_length, is_partner_specific)
-    from pieces
-    inner join applicable
-        on pieces.lane_id = applicable.lane_id
-        and applicable.valid_from <= pieces.starts_on
-        and (applicable.valid_to is null or applicable.valid_to >= pieces.starts_on)
-    qualify row_number() over (
-        partition by pieces.lane_id, pieces.starts_on, applicable.stack_role
-        order by
-            applicable.base_precedence,
-            applicable.measure_company is not null desc,
-            applicable.measure_hs_length desc,
-            applicable.is_partner_specific desc,
-            applicable.valid_from desc
-    ) = 1
+        lane_id,
+        piece_no,
+        stack_role,
+        arg_min(
+            {
+                'measure': measure,
+                'rate_pct': rate_pct,
+                'specific_amount': specific_amount,
+                'specific_currency': specific_currency,
+                'specific_unit': specific_unit,
+                'measure_company': measure_company
+            },
+            precedence
+        ) as winner
+    from coverage
+    group by lane_id, piece_no, stack_role
 ),
 
 described as (
+    select
+        in_force.lane_id,
+        pieces.starts_on,
+        pieces.ends_on,
+        in_force.stack_role,
+        unnest(in_force.winner),
+        -- The order of the stack's parts: the base rate first, then by measure name.
+        cast(in_force.stack_role <> 'base' as integer) || lower(in_force.winner.measure)
+            as part_order
+    from in_force
+    inner join pieces using (lane_id, piece_no)
+),
+
+parts as (
     select
         *,
         cast(specific_amount as varchar)
@@ -114,7 +151,7 @@ described as (
             else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
         end
         || coalesce(' (' || measure_company || ')', '') as component
-    from in_force
+    from described
 ),
 
 stacked as (
@@ -124,14 +161,15 @@ stacked as (
         ends_on,
         coalesce(sum(rate_pct) filter (where stack_role <> 'observed'), 0) as total_rate_pct,
         coalesce(
-            string_agg(component, ' + ' order by stack_role <> 'base', lower(measure))
-                filter (where stack_role <> 'observed'),
-            ''
+            {{ joined_in_order("part_order", "component", "stack_role <> 'observed'") }}, ''
         ) as components,
-        string_agg(measure || ' ' || specific_duty, ' + ' order by stack_role <> 'base', lower(measure))
-            filter (where stack_role <> 'observed') as specific_duties,
+        {{ joined_in_order(
+            "part_order",
+            "measure || ' ' || specific_duty",
+            "stack_role <> 'observed' and specific_duty is not null"
+        ) }} as specific_duties,
         max(rate_pct) filter (where stack_role = 'observed') as observed_rate_pct
-    from described
+    from parts
     group by lane_id, starts_on, ends_on
 ),
 
