@@ -13,16 +13,27 @@
     partner over '*', later start). Intervals are consecutive periods with the same stack
     and observed rate; every start or end of an applicable measure (observed ones too) may
     split them. -#}
-with measures as (
+-- Materialized: measure_id numbers the rows once for both uses below.
+with measures as materialized (
     select
         *,
+        row_number() over () as measure_id,
         case
             when measure = 'applied' then 'observed'
             when measure in ('MFN', 'preferential', 'column_2') then 'base'
             else measure
         end as stack_role,
-        case measure when 'column_2' then 1 when 'preferential' then 2 else 3 end
-            as base_precedence
+        -- Which measure of a role wins, smallest first, as one number: the base rate that
+        -- replaces MFN (column_2, preferential, MFN), company-specific, longer HS code,
+        -- named partner, later start (days before 2243-10-17).
+        (
+            (
+                (
+                    case measure when 'column_2' then 1 when 'preferential' then 2 else 3 end
+                    * 2 + cast(company is null as integer)
+                ) * 16 + (16 - length(hs_digits))
+            ) * 2 + cast(partner = '*' as integer)
+        ) * 100000 + (99999 - (valid_from - date '1970-01-01')) as precedence
     from {{ ref('int_tariff_measures__current') }}
 ),
 
@@ -39,27 +50,16 @@ lane_keys as (
         unnest(list_distinct(['', coalesce(lanes.company, '')])) as companies(company_key)
 ),
 
+-- Only numbers and the role travel through the pieces; the winners' details join back at
+-- the end (a national schedule has millions of applicable rows).
 applicable as (
     select
         lane_keys.lane_id,
-        measures.measure,
+        measures.measure_id,
         measures.stack_role,
-        measures.rate_pct,
-        measures.specific_amount,
-        measures.specific_currency,
-        measures.specific_unit,
+        measures.precedence,
         measures.valid_from,
-        measures.valid_to,
-        measures.company as measure_company,
-        -- Which measure of a role wins, smallest first: the base rate that replaces MFN,
-        -- company-specific, longer HS code, named partner, later start.
-        [
-            measures.base_precedence,
-            cast(measures.company is null as integer),
-            -length(measures.hs_digits),
-            cast(measures.partner = '*' as integer),
-            date '1970-01-01' - measures.valid_from
-        ] as precedence
+        measures.valid_to
     from lane_keys
     inner join measures
         on lane_keys.reporter = measures.reporter
@@ -92,7 +92,10 @@ pieces as (
 -- schedule that join compares every piece of a lane with every measure of it.
 coverage as (
     select
-        applicable.*,
+        applicable.lane_id,
+        applicable.measure_id,
+        applicable.stack_role,
+        applicable.precedence,
         unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
     from applicable
     inner join pieces as first
@@ -105,21 +108,7 @@ coverage as (
 -- One winner per lane, piece and role: an aggregate, not a window, as it is many times
 -- faster over a national schedule's pieces.
 in_force as (
-    select
-        lane_id,
-        piece_no,
-        stack_role,
-        arg_min(
-            {
-                'measure': measure,
-                'rate_pct': rate_pct,
-                'specific_amount': specific_amount,
-                'specific_currency': specific_currency,
-                'specific_unit': specific_unit,
-                'measure_company': measure_company
-            },
-            precedence
-        ) as winner
+    select lane_id, piece_no, stack_role, arg_min(measure_id, precedence) as measure_id
     from coverage
     group by lane_id, piece_no, stack_role
 ),
@@ -130,12 +119,17 @@ described as (
         pieces.starts_on,
         pieces.ends_on,
         in_force.stack_role,
-        unnest(in_force.winner),
+        measures.measure,
+        measures.rate_pct,
+        measures.specific_amount,
+        measures.specific_currency,
+        measures.specific_unit,
+        measures.company as measure_company,
         -- The order of the stack's parts: the base rate first, then by measure name.
-        cast(in_force.stack_role <> 'base' as integer) || lower(in_force.winner.measure)
-            as part_order
+        cast(in_force.stack_role <> 'base' as integer) || lower(measures.measure) as part_order
     from in_force
     inner join pieces using (lane_id, piece_no)
+    inner join measures using (measure_id)
 ),
 
 parts as (
