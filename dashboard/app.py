@@ -44,7 +44,12 @@ def parse_selection(query_string: str) -> Selection:
         values = params.get(name)
         return values[0].strip() if values and values[0].strip() else None
 
-    return Selection(band=first("band") or DEFAULT_BAND, period=first("period"), lane=first("lane"))
+    return Selection(
+        band=first("band") or DEFAULT_BAND,
+        period=first("period"),
+        lane=first("lane"),
+        lane_search=first("lane_q"),
+    )
 
 
 def dashboard_response(publish_dir: Path, query_string: str) -> tuple[HTTPStatus, str]:

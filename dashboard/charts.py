@@ -111,7 +111,7 @@ def duty_steps(intervals: list[tuple]) -> str:
         return bottom - (bottom - top_pad) * value / top
 
     parts = _y_axis(top, step, y, left, right)
-    for valid_from, valid_to, rate, components in intervals:
+    for valid_from, valid_to, rate, components, *_ in intervals:
         stop = (valid_to + timedelta(days=1)) if valid_to else end
         x0, x1 = x(valid_from), x(stop)
         parts.append(

@@ -79,22 +79,50 @@ where brand = $brand and model = $model
 order by trim, valid_from;
 
 -- name: lanes
--- One row per lane with its latest interval's rate: the list a user picks a lane from.
+-- The lanes whose text holds every word searched for (any case; none searched: every lane),
+-- first $limit of them in lane order, each with its latest interval's rate, and how many
+-- matched in all. A full national schedule has hundreds of thousands of lanes: the filter
+-- runs here, and only one page of them reaches the browser.
+with matching as (
+    select distinct reporter, partner, hs_code, company
+    from marts.mart_duty_stack
+    where len(list_filter(
+        $words,
+        lambda word: not contains(
+            lower(concat_ws(' ', reporter, partner, hs_code, replace(hs_code, '.', ''), company)),
+            lower(word)
+        )
+    )) = 0
+),
+
+page as (
+    select *, count(*) over () as matches
+    from matching
+    order by reporter, partner, hs_code, company nulls first
+    limit $limit
+)
+
 select
-    reporter,
-    partner,
-    hs_code,
-    company,
+    page.reporter,
+    page.partner,
+    page.hs_code,
+    page.company,
     count(*) as intervals,
-    arg_max(total_rate_pct, valid_from) as latest_rate_pct,
-    max(valid_from) as latest_from
-from marts.mart_duty_stack
-group by reporter, partner, hs_code, company
-order by reporter, partner, hs_code, company nulls first;
+    arg_max(stack.total_rate_pct, stack.valid_from) as latest_rate_pct,
+    max(stack.valid_from) as latest_from,
+    any_value(page.matches) as matches
+from page
+inner join marts.mart_duty_stack as stack
+    on stack.reporter = page.reporter
+    and stack.partner = page.partner
+    and stack.hs_code = page.hs_code
+    and stack.company is not distinct from page.company
+group by page.reporter, page.partner, page.hs_code, page.company
+order by page.reporter, page.partner, page.hs_code, page.company nulls first;
 
 -- name: duty_stack
 -- A lane without a company is stored with company NULL; "is not distinct from" matches it.
-select valid_from, valid_to, total_rate_pct, components
+select valid_from, valid_to, total_rate_pct, components, observed_rate_pct
 from marts.mart_duty_stack
 where reporter = $reporter
   and partner = $partner

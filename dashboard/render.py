@@ -65,16 +65,25 @@ def day(value: date | None, open_text: str = "") -> str:
     return value.isoformat() if value else open_text
 
 
+def selectors(selection: Selection) -> dict[str, str | None]:
+    """The query-string parameters of a selection (app.parse_selection reads them back)."""
+    return {
+        "band": selection.band,
+        "period": selection.period,
+        "lane": selection.lane,
+        "lane_q": selection.lane_search,
+    }
+
+
 def query(selection: Selection, **changes: str | None) -> str:
     """A link to this page with one selector changed and the others kept."""
-    params = {"band": selection.band, "period": selection.period, "lane": selection.lane}
-    params.update(changes)
+    params = {**selectors(selection), **changes}
     return "?" + urlencode({key: value for key, value in params.items() if value})
 
 
 def hidden_inputs(selection: Selection, skip: str) -> str:
     """Keep the other selectors when one form is submitted."""
-    values = {"band": selection.band, "period": selection.period, "lane": selection.lane}
+    values = selectors(selection)
     return "".join(
         f'<input type="hidden" name="{name}" value="{esc(value)}">'
         for name, value in values.items()
@@ -247,46 +256,55 @@ def lane_label(lane: Lane) -> str:
     return f"{lane.reporter} on {partner}, HS {lane.hs_code}, {company}"
 
 
-def duty_stack(snapshot: Snapshot) -> str:
-    selection, lane = snapshot.selection, snapshot.lane
-    lanes = [Lane(*row[:4]) for row in snapshot.lanes]
-    chooser = select(
-        "lane",
-        "Lane",
-        [(item.key, lane_label(item)) for item in lanes],
-        lane.key if lane else None,
-        selection,
+def lane_search(selection: Selection) -> str:
+    """A GET form with a search box: the server lists the lanes matching its words."""
+    searched = data(search=selection.lane_search)
+    return (
+        f'<form method="get" class="selector" id="lane-search" {searched}>'
+        f"{hidden_inputs(selection, 'lane_q')}"
+        f'<label>Find a lane <input type="search" name="lane_q" '
+        f'value="{esc(selection.lane_search)}" placeholder="e.g. US CN 8703.80, or BYD">'
+        f'</label> <button type="submit">Search</button></form>'
     )
+
+
+def duty_stack(snapshot: Snapshot) -> str:
+    lane = snapshot.lane
     rows = "".join(_duty_row(row) for row in snapshot.duty_stack)
     detail = (
         f"{charts.duty_steps(snapshot.duty_stack)}"
         '<table class="numbers"><thead><tr><th>Valid from</th><th>Valid to</th><th>Total duty</th>'
-        f"<th>Components</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>Components</th><th>Observed</th></tr></thead><tbody>{rows}</tbody></table>"
         if snapshot.duty_stack
         else '<p class="empty">No lanes in this snapshot.</p>'
     )
     title = esc(lane_label(lane)) if lane else ""
     return (
         f'<section id="duty-stack" {data(lane=lane.key if lane else None)}>'
-        f"<h2>Duty stack: {title}</h2>{chooser}{detail}{lane_list(snapshot)}</section>"
+        f"<h2>Duty stack: {title}</h2>{detail}{lane_search(snapshot.selection)}"
+        f"{lane_list(snapshot)}</section>"
     )
 
 
 def _duty_row(row: tuple) -> str:
-    valid_from, valid_to, rate, components = row
+    valid_from, valid_to, rate, components, observed = row
     attributes = data(
-        valid_from=day(valid_from), valid_to=day(valid_to) or None, total_rate=f"{rate:.1f}"
+        valid_from=day(valid_from),
+        valid_to=day(valid_to) or None,
+        total_rate=f"{rate:.1f}",
+        observed_rate=None if observed is None else f"{observed:.1f}",
     )
     return (
         f"<tr {attributes}><td>{day(valid_from)}</td><td>{day(valid_to, 'open')}</td>"
-        f"<td>{rate:.1f}%</td><td>{esc(components)}</td></tr>"
+        f"<td>{rate:.1f}%</td><td>{esc(components)}</td><td>{percent(observed)}</td></tr>"
     )
 
 
 def lane_list(snapshot: Snapshot) -> str:
-    """Every lane with its latest rate, each a link that keeps the other selectors."""
+    """The lanes the search found, with their latest rate, each a link that keeps the other
+    selectors; at most LANE_RESULTS of them, and how many matched in all."""
     rows = []
-    for reporter, partner, hs_code, company, intervals, latest, latest_from in snapshot.lanes:
+    for reporter, partner, hs_code, company, intervals, latest, latest_from, _ in snapshot.lanes:
         lane = Lane(reporter, partner, hs_code, company)
         chosen = ' class="chosen"' if lane == snapshot.lane else ""
         link = esc(query(snapshot.selection, lane=lane.key))
@@ -296,8 +314,12 @@ def lane_list(snapshot: Snapshot) -> str:
             f'<td><a href="{link}">{esc(company or "(all others)")}</a></td>'
             f"<td>{intervals}</td><td>{latest:.1f}% from {day(latest_from)}</td></tr>"
         )
+    matches = snapshot.lanes[0][-1] if snapshot.lanes else 0
+    searched = snapshot.selection.lane_search
+    summary = f"{len(rows)} of {matches} lanes" + (f" matching {searched!r}" if searched else "")
     return (
-        '<details id="lanes" open><summary>All lanes</summary><table class="numbers compact">'
+        f'<details id="lanes" open {data(matches=matches, shown=len(rows))}>'
+        f'<summary>{esc(summary)}</summary><table class="numbers compact">'
         "<thead><tr><th>Reporter</th><th>Partner</th><th>HS</th><th>Company</th>"
         f"<th>Intervals</th><th>Latest</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</details>"

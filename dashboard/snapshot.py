@@ -31,6 +31,8 @@ PRICE_BRAND, PRICE_MODEL = "AITO", "M9"
 # EU countervailing duties on Chinese-made EVs: the lane the project's tariff facts start from.
 DEFAULT_LANE = "EU|CN|8703.80|BYD"
 LANE_SEPARATOR = "|"
+# Lanes listed per search: a national schedule has far more lanes than a page can show.
+LANE_RESULTS = 50
 
 
 def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
@@ -81,6 +83,7 @@ class Selection:
     band: str = DEFAULT_BAND
     period: str | None = None
     lane: str | None = None
+    lane_search: str | None = None
 
 
 @dataclass
@@ -100,9 +103,11 @@ class Snapshot:
     period: str | None
     leaders: list[tuple]  # (rank, brand, units, share_pct, yoy_pct)
     model_prices: list[tuple]  # (trim, powertrain, msrp_cny, valid_from, valid_to, is_current)
-    lanes: list[tuple]  # (reporter, partner, hs_code, company, intervals, latest_rate, latest_from)
+    # The lanes matching the search, at most LANE_RESULTS: (reporter, partner, hs_code,
+    # company, intervals, latest_rate, latest_from, matches), matches = all lanes that match.
+    lanes: list[tuple]
     lane: Lane | None
-    duty_stack: list[tuple]  # (valid_from, valid_to, total_rate_pct, components)
+    duty_stack: list[tuple]  # (valid_from, valid_to, total_rate_pct, components, observed_rate)
     notices: list[str] = field(default_factory=list)
 
 
@@ -139,18 +144,22 @@ def choose_period(connection: duckdb.DuckDBPyConnection, requested: str | None) 
     return fetch(connection, "latest_ytd", band=LEADERS_BAND)[0][0]
 
 
-def choose_lane(lanes: list[tuple], requested: str | None, notices: list[str]) -> Lane | None:
-    """The requested lane if it exists, else the default lane, else the first one."""
-    known = [Lane(*row[:4]) for row in lanes]
+def choose_lane(
+    connection: duckdb.DuckDBPyConnection, requested: str | None, found: list[tuple], notices: list
+) -> tuple[Lane | None, list[tuple]]:
+    """The requested lane if it has a duty stack, else the default lane, else the first lane
+    found by the search; with its stack."""
     if requested:
         lane = Lane.parse(requested)
-        if lane in known:
-            return lane
+        stack = fetch(connection, "duty_stack", **lane.params()) if lane else []
+        if stack:
+            return lane, stack
         notices.append(f"No duty stack for lane {requested!r}; showing the default lane.")
-    default = Lane.parse(DEFAULT_LANE)
-    if default in known:
-        return default
-    return known[0] if known else None
+    for lane in (Lane.parse(DEFAULT_LANE), *(Lane(*row[:4]) for row in found[:1])):
+        stack = fetch(connection, "duty_stack", **lane.params())
+        if stack:
+            return lane, stack
+    return None, []
 
 
 def read_publication(connection: duckdb.DuckDBPyConnection) -> dict:
@@ -194,10 +203,12 @@ def read_model_prices(connection: duckdb.DuckDBPyConnection) -> dict:
     return {"model_prices": fetch(connection, "model_prices", brand=PRICE_BRAND, model=PRICE_MODEL)}
 
 
-def read_duty_stack(connection: duckdb.DuckDBPyConnection, lane: str | None, notices: list) -> dict:
-    lanes = fetch(connection, "lanes")
-    chosen = choose_lane(lanes, lane, notices)
-    stack = fetch(connection, "duty_stack", **chosen.params()) if chosen else []
+def read_duty_stack(connection: duckdb.DuckDBPyConnection, selection: Selection, notices: list):
+    words = (selection.lane_search or "").split()
+    lanes = fetch(connection, "lanes", words=words, limit=LANE_RESULTS)
+    if words and not lanes:
+        notices.append(f"No lane matches {selection.lane_search!r}.")
+    chosen, stack = choose_lane(connection, selection.lane, lanes, notices)
     return {"lanes": lanes, "lane": chosen, "duty_stack": stack}
 
 
@@ -213,5 +224,5 @@ def read_snapshot(publish_dir: Path, selection: Selection) -> Snapshot:
             **read_band_share(connection, selection.band, notices),
             **read_leaders(connection, selection.period, notices),
             **read_model_prices(connection),
-            **read_duty_stack(connection, selection.lane, notices),
+            **read_duty_stack(connection, selection, notices),
         )

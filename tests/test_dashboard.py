@@ -26,7 +26,9 @@ from urllib.parse import quote
 
 import pytest
 
+from dashboard import snapshot
 from dashboard.app import make_server
+from dashboard.snapshot import LANE_RESULTS
 from orchestration.publish import publish, rollback
 from tests.browser import dump_dom, find_chromium
 from tests.conftest import copy_of_sample_run
@@ -211,8 +213,38 @@ def test_duty_stack_of_byd_evs_into_the_eu(browse, published):
         "select count(*) from (select distinct reporter, partner, hs_code, company "
         "from marts.mart_duty_stack)"
     ).fetchone()
-    assert len(lanes) == count
+    assert block(page, "lanes").data["matches"] == str(count)
+    assert len(lanes) == min(count, LANE_RESULTS)
     assert BYD_LANE in {r.data["lane"] for r in lanes}
+
+
+def test_the_lane_search_lists_the_lanes_holding_every_word(browse, published):
+    page = browse("?lane_q=" + quote("us 870380"))
+    found = {r.data["lane"] for r in rows(page, "lanes") if "latest-rate" in r.data}
+    expected = {
+        f"{reporter}|{partner}|{hs_code}|{company or ''}"
+        for reporter, partner, hs_code, company in published.execute(
+            "select distinct reporter, partner, hs_code, company from marts.mart_duty_stack "
+            "where (reporter = 'US' or partner = 'US') and hs_code = '8703.80'"
+        ).fetchall()
+    }
+    assert found == expected and len(found) > 1
+    assert block(page, "lanes").data["matches"] == str(len(expected))
+    assert block(page, "lane-search").data["search"] == "us 870380"  # kept in the box
+
+
+def test_a_search_that_finds_nothing_says_so(browse):
+    page = browse("?lane_q=nowhere")
+    assert block(page, "lanes").data["matches"] == "0"
+    assert block(page, "duty-stack").data["lane"] == BYD_LANE  # the default lane stays shown
+
+
+def test_the_lane_list_is_cut_at_the_limit_and_counts_every_match(sample_run, monkeypatch):
+    monkeypatch.setattr(snapshot, "LANE_RESULTS", 5)
+    shown = snapshot.read_snapshot(sample_run.settings.publish, snapshot.Selection())
+    (count,) = {row[-1] for row in shown.lanes}
+    assert len(shown.lanes) == 5 < count
+    assert shown.lanes == sorted(shown.lanes, key=lambda r: (r[0], r[1], r[2], r[3] or ""))
 
 
 def test_band_share_by_month_matches_the_mart(browse, published):

@@ -67,8 +67,10 @@ DUTY_STACK = """
 CREATE TABLE marts.mart_duty_stack AS
 SELECT reporter, partner, hs_code, company, valid_from::DATE AS valid_from,
        valid_to::DATE AS valid_to, total_rate_pct::DOUBLE AS total_rate_pct,
-       'MFN + CVD' AS components
-FROM (VALUES {rows}) AS v(reporter, partner, hs_code, company, valid_from, valid_to, total_rate_pct)
+       'MFN + CVD' AS components, observed_rate_pct::DOUBLE AS observed_rate_pct
+FROM (VALUES {rows})
+    AS v(reporter, partner, hs_code, company, valid_from, valid_to, total_rate_pct,
+         observed_rate_pct)
 """
 
 # Real prices from a 28,900-yuan mini EV to a 7,000,000-yuan Rolls-Royce, and every band edge.
@@ -110,10 +112,10 @@ GOOD_GROUP_SALES = "('year', '2024', 'Seres', 427000), ('quarter', '2025-Q1', 'S
 
 # Adjacent intervals touch without overlapping; a company's own lane may cover the others'.
 GOOD_DUTY_STACK = """
-('EU', 'CN', '8703.80', NULL, '2024-01-01', '2024-10-29', 10.0),
-('EU', 'CN', '8703.80', NULL, '2024-10-30', NULL, 27.0),
-('EU', 'CN', '8703.80', 'BYD', '2024-01-01', NULL, 27.0),
-('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8)
+('EU', 'CN', '8703.80', NULL, '2024-01-01', '2024-10-29', 10.0, NULL),
+('EU', 'CN', '8703.80', NULL, '2024-10-30', NULL, 27.0, 27.1), -- observed, within 0.1
+('EU', 'CN', '8703.80', 'BYD', '2024-01-01', NULL, 27.0, NULL),
+('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8, NULL)
 """
 
 # The seeds, cut down to what the tiny tables use.
@@ -315,9 +317,10 @@ BAD_WAREHOUSES = {
         DUTY_STACK.format(
             rows=GOOD_DUTY_STACK.rstrip()
             + """,
-('EU', 'CN', '8703.80', NULL, '2025-01-01', '2025-06-30', 27.0), -- inside the open one
-('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8), -- same one twice
-('US', 'CN', '8703.80', NULL, '2025-05-01', '2025-04-01', 1200.0) -- ends first, over 1000
+('EU', 'CN', '8703.80', NULL, '2025-01-01', '2025-06-30', 27.0, NULL), -- inside the open one
+('CN', 'EU', '2208.20', 'Hennessy', '2024-10-11', '2025-07-04', 34.8, NULL), -- same one twice
+('US', 'CN', '8703.80', NULL, '2025-05-01', '2025-04-01', 1200.0, NULL), -- ends first, over 1000
+('CN', 'US', '8703.80', NULL, '2025-05-14', NULL, 25.0, 25.2) -- observed 0.2 points above
 """
         ),
     ],
@@ -621,10 +624,18 @@ def test_mart_duty_stack_fails_for_the_right_reasons(bad_results):
         [("2208.20", "2024-10-11", "2024-10-11"), ("8703.80", "2024-10-30", "2025-01-01")],
         [("2208.20", "2024-10-11", "2024-10-11"), ("8703.80", "2025-01-01", "2024-10-30")],
     )
+    gap = "the stacked total is within 0.1 percentage points of the observed (applied) rate"
+    count, lanes = found.pop(gap)
+    assert count == 1
+    assert [
+        (r["reporter"], r["partner"], r["valid_from"], r["observed_rate_pct"]) for r in lanes
+    ] == [("CN", "US", "2025-05-14", 25.2)]
     assert found == {
         "total_rate_pct between 0 and 1000": (1, [1200.0]),
         "valid_from <= valid_to when valid_to is set": (1, [["2025-04-01", "2025-05-01"]]),
     }
+    severities = {o.description: o.severity for o in bad_results["mart_duty_stack"].failures}
+    assert severities[gap] == "warning"
 
 
 def test_reconciliation_fails_for_every_month_that_disagrees(bad_results):

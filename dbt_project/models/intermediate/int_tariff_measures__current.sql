@@ -1,5 +1,7 @@
 {#- A measure is identified by lane, kind, company and start date; a later drop that sends it
-    again (e.g. with its end date now known) restates it. -#}
+    again (e.g. with its end date now known) restates it. A row sent as valid until the next
+    one (a dated series such as a tariff tracker) ends the day before the next dated row of
+    the same lane, kind and company, and stays open when it is the last. -#}
 with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
@@ -10,6 +12,23 @@ latest as (
     {{ latest_drop_wins(
         ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')", 'valid_from']
     ) }}
+),
+
+dated as (
+    select
+        * replace (
+            case
+                when valid_until_next and valid_to is null
+                    then cast(
+                        lead(valid_from) over (
+                            partition by reporter, partner, hs_digits, measure, coalesce(company, '')
+                            order by valid_from
+                        ) - interval 1 day as date
+                    )
+                else valid_to
+            end as valid_to
+        )
+    from latest
 )
 
-select * from latest
+select * from dated

@@ -1,3 +1,5 @@
+{#- The rate columns of issue 12 (specific duties, the rate as sent, valid_until_next) come
+    from the ingest of the new formats; on raw files written before it they are null/false. -#}
 with source as (
     select * from {{ source('landing', 'tariffs') }}
 ),
@@ -18,8 +20,17 @@ renamed as (
         valid_to,
         legal_basis,
         source,
-        extra as extra_columns
+        extra as extra_columns,
+        {{ columns_or_defaults(source('landing', 'tariffs'), {
+            'specific_amount': 'cast(null as double)',
+            'specific_currency': 'cast(null as varchar)',
+            'specific_unit': 'cast(null as varchar)',
+            'rate_text': 'cast(null as varchar)',
+            'valid_until_next': 'false',
+        }) }}
     from source
 )
 
-select * from renamed
+select
+    * replace (coalesce(valid_until_next, false) as valid_until_next)
+from renamed
