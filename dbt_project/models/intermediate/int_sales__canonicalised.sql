@@ -16,7 +16,9 @@ with fingerprints as (
     {{ sales_drop_fingerprints() }}
 ),
 
-sales as (
+{#- Not materialised: the lookups read a few columns of it each, and DuckDB would otherwise
+    copy every drop's rows once to share them (see int_sales__restated). -#}
+sales as not materialized (
     select * from {{ ref('stg_landing__sales') }}
     {% if is_incremental() -%}
     where drop_date not in (select distinct drop_date from {{ this }})
