@@ -142,7 +142,7 @@ groups_resolved as (
     left join manufacturers on group_manufacturer_matches.value = manufacturers.manufacturer
 ),
 
-{#- A row's group: its brand's owner in the row's month, else what its brand column (as a
+{#- A row's group: its brand's owner on the first day of the row's month, else what its brand column (as a
     manufacturer) or group column says, else Unassigned. -#}
 names_by_month as (
     select distinct brand as brand_as_sent, group_name as group_as_sent, period from sales
