@@ -17,6 +17,7 @@ import os
 import sys
 from datetime import date
 
+import duckdb
 from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration.assets.dbt import DBT_STEPS
@@ -51,6 +52,27 @@ def run(
     )
 
 
+def unmapped_names(database) -> str:
+    """How many names matched no seed entry, and the share of the market's units whose brand
+    is one of them, in the published snapshot ``database``."""
+    with duckdb.connect(database, read_only=True) as published:
+        by_field = published.execute(
+            "select field, count(*), sum(units) from audit.unmapped_names "
+            "group by field order by field"
+        ).fetchall()
+        (market,) = published.execute(
+            "select sum(units) from marts.mart_group_sales where period_type = 'month'"
+        ).fetchone()
+    names = sum(count for _, count, _ in by_field)
+    brand_units = sum(units for field, _, units in by_field if field == "brand")
+    share = 100 * brand_units / market if market else 0.0
+    fields = ", ".join(f"{count} {field}" for field, count, _ in by_field) or "none"
+    return (
+        f"unmapped names: {names} ({fields}); {share:.2f}% of units on an unknown brand: "
+        "see audit.unmapped_names"
+    )
+
+
 def summary(result, settings: AutotradeSettings) -> str:
     """What a person needs after a run: did it pass, which checks failed, what to open."""
     evaluations = result.get_asset_check_evaluations()
@@ -76,6 +98,7 @@ def summary(result, settings: AutotradeSettings) -> str:
         tables = published[-1].materialization.metadata["tables"].value
         lines.append("published tables (rows):")
         lines += [f"  {table:<40} {rows:>8}" for table, rows in tables.items()]
+        lines.append(unmapped_names(settings.publish / "autotrade.duckdb"))
         lines.append(f"open in BI: {settings.publish / 'autotrade.duckdb'}")
         lines.append(f"       or: {settings.publish / 'parquet'}/<table>.parquet")
     else:

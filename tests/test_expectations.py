@@ -63,6 +63,12 @@ SELECT period_type, period_label, group_name, units::BIGINT AS units, NULL::DOUB
 FROM (VALUES {rows}) AS v(period_type, period_label, group_name, units)
 """
 
+BY_PERIOD = """
+CREATE TABLE intermediate.int_sales__by_period AS
+SELECT period_type, period_label, brand, units::BIGINT AS units
+FROM (VALUES {rows}) AS v(period_type, period_label, brand, units)
+"""
+
 DUTY_STACK = """
 CREATE TABLE marts.mart_duty_stack AS
 SELECT reporter, partner, hs_code, company, valid_from::DATE AS valid_from,
@@ -109,6 +115,12 @@ GOOD_BRAND_BAND = """
 GOOD_RESTATED = "('2025-01-01', 60), ('2025-01-01', 40), ('2025-02-01', 57480), ('2025-02-01', 5)"
 
 GOOD_GROUP_SALES = "('year', '2024', 'Seres', 427000), ('quarter', '2025-Q1', 'Seres', 0)"
+
+# The market the groups add up to: Seres' two brands.
+GOOD_BY_PERIOD = """
+('year', '2024', 'AITO', 400000), ('year', '2024', 'Seres', 27000),
+('quarter', '2025-Q1', 'AITO', 0)
+"""
 
 # Adjacent intervals touch without overlapping; a company's own lane may cover the others'.
 GOOD_DUTY_STACK = """
@@ -245,6 +257,7 @@ GOOD_WAREHOUSE = [
     BRAND_BAND.format(rows=GOOD_BRAND_BAND),
     RESTATED.format(rows=GOOD_RESTATED),
     GROUP_SALES.format(rows=GOOD_GROUP_SALES),
+    BY_PERIOD.format(rows=GOOD_BY_PERIOD),
     DUTY_STACK.format(rows=GOOD_DUTY_STACK),
     REFERENCE,
     CANONICALISED.format(rows=GOOD_CANONICALISED),
@@ -308,7 +321,13 @@ BAD_WAREHOUSES = {
             rows="""
 ('year', '2024', 'Seres', 427000), ('year', '2024', 'Seres', 1), -- Seres twice
 ('year', '2024', 'BMW', -1), -- negative units
-('year', '2024', NULL, 5) -- no group
+('year', '2024', NULL, 5) -- no group; the groups add up to 427005, not the market's 427000
+"""
+        ),
+        BY_PERIOD.format(
+            rows="""
+('year', '2024', 'AITO', 427000),
+('quarter', '2025-Q1', 'AITO', 100) -- no group has the quarter's units
 """
         ),
     ],
@@ -611,6 +630,24 @@ def test_mart_group_sales_fails_for_the_right_reasons(bad_results):
         "(period_type, period_label, group_name) unique together": (
             2,
             [{"period_type": "year", "period_label": "2024", "group_name": "Seres"}] * 2,
+        ),
+        "the groups of every period label add up to the market's units in "
+        "intermediate.int_sales__by_period": (
+            2,
+            [
+                {
+                    "period_type": "quarter",
+                    "period_label": "2025-Q1",
+                    "group_units": None,
+                    "market_units": 100,
+                },
+                {
+                    "period_type": "year",
+                    "period_label": "2024",
+                    "group_units": 427005,
+                    "market_units": 427000,
+                },
+            ],
         ),
     }
 

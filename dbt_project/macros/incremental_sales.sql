@@ -3,7 +3,7 @@
     whole history. What changed is found from the data, never from the run's arguments:
 
     - a drop changed when its fingerprint did: the names and SHA-256 of its loaded files,
-      and the alias seeds its names were canonicalised with;
+      and the name seeds (name_seeds()) its names were canonicalised with;
     - a month changed when canonicalised rows of it were built after the restated table was
       (a timestamp, `canonicalised_at`), or when a restated row's drop version is gone;
     - a reporting label changed when a month in it did, or when its set of months did.
@@ -11,16 +11,19 @@
     Anything a build cannot tell changed, a change to the models' SQL itself, needs
     `dbt build --full-refresh` (`make run FULL_REFRESH=1`). -#}
 
+{#- Every seed int_sales__canonicalised reads names from: a change to any of them
+    canonicalises every drop again. -#}
+{% macro name_seeds() -%}
+    {{ return(['brands', 'brand_aliases', 'brand_groups', 'manufacturers', 'manufacturer_aliases',
+               'group_aliases', 'model_aliases', 'powertrain_aliases']) }}
+{%- endmacro %}
+
 {% macro sales_drop_fingerprints() -%}
     with seed_rows as (
-        select 'brands' || brands::varchar as seed_row from {{ ref('brands') }} as brands
-        union all
-        select 'brand_aliases' || aliases::varchar from {{ ref('brand_aliases') }} as aliases
-        union all
-        select 'group_aliases' || aliases::varchar from {{ ref('group_aliases') }} as aliases
-        union all
-        select 'powertrain_aliases' || aliases::varchar
-        from {{ ref('powertrain_aliases') }} as aliases
+        {% for seed in name_seeds() -%}
+        select '{{ seed }}' || seed_row::varchar as seed_row from {{ ref(seed) }} as seed_row
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
     ),
 
     seeds as (

@@ -1,5 +1,6 @@
 {#- One row per reporting label and manufacturer group: units and change on the same label a
-    year earlier. Rows with no known group are left out. -#}
+    year earlier. Every unit has a group (`Unassigned` when nothing decides one), so the
+    groups of a label add up to the market: the GX suite mart_group_sales blocks otherwise. -#}
 with group_units as (
     {{ units_by_period(['group_name']) }}
 ),
@@ -16,7 +17,6 @@ final as (
         units,
         yoy_pct
     from changed
-    where group_name is not null
 )
 
 select * from final
