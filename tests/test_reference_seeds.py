@@ -3,6 +3,7 @@ brand has one owning group on every date, every spelling resolves to one canonic
 and the spellings real exports use resolve to the brand or maker they mean."""
 
 import csv
+import itertools
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,7 +107,7 @@ def test_every_brand_has_exactly_one_group_on_every_date_since_2015(brand):
     assert periods, f"{brand} has no group"
     assert periods[0][0] <= COVERAGE_START, f"{brand} has no group before {periods[0][0]}"
     assert periods[-1][1] == date.max, f"{brand} has no group after {periods[-1][1]}"
-    for (_, end), (start, _) in zip(periods, periods[1:]):
+    for (_, end), (start, _) in itertools.pairwise(periods):
         assert start == end + timedelta(days=1), f"{brand}: gap or overlap after {end}"
     assert all(start <= end for start, end in periods)
 
