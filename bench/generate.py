@@ -25,7 +25,8 @@ import numpy as np
 import polars as pl
 
 SEED = 20250609
-BRANDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "brands.csv"
+# Each brand with its current owner (the row of brand_groups.csv still open).
+BRAND_OWNERS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "brand_groups.csv"
 POWERTRAINS = ["BEV", "EREV", "PHEV", "HEV", "ICE"]
 ORIGINS = ["CN", "DE", "US", "JP", "GB", "IT", "SE"]
 MIN_PRICE, MAX_PRICE = 28_900, 7_000_000
@@ -58,7 +59,7 @@ def drop_date(month: date) -> date:
 def catalogue(trims: int) -> pl.DataFrame:
     """The trims every drop reports: brand, group, model, trim, powertrain, price, cut month."""
     rng = np.random.default_rng(SEED)
-    brands = pl.read_csv(BRANDS)
+    brands = pl.read_csv(BRAND_OWNERS).filter(pl.col("valid_to").is_null())
     brand_index = rng.integers(0, brands.height, trims)
     base_price = np.exp(rng.uniform(np.log(MIN_PRICE), np.log(MAX_PRICE), trims))
     return pl.DataFrame(
