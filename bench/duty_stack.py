@@ -3,7 +3,7 @@
     uv run python bench/duty_stack.py            # 13,000 lines x 30 partners, a dozen years
     uv run python bench/duty_stack.py --lines 2000 --workdir /tmp/stack   # smaller; keep files
 
-Generates one raw tariff drop in the contract's raw form (CONTRACT-12: Parquet with the
+Generates one raw tariff drop in the contract's raw form (Parquet with the
 rate columns) straight into a warehouse's raw folder, as the ingest would leave a full
 USITC-style schedule:
 - 13,000 8-digit lines (`--lines`), MFN on each with a new rate every year 2014-2025;

@@ -1,5 +1,5 @@
 """mart_duty_stack built by the real pipeline: the sample plus a drop with an FTA schedule, an
-8-digit US line and a tariff tracker series (issue 12; formats as in CONTRACT-12).
+8-digit US line and a tariff tracker series (issue 12; formats as in docs/tariffs.md).
 
 The drop `2025-08-01` holds:
 - `schedule.csv`, in the project's own columns: an 8-digit US line under 8703, preferential
