@@ -14,8 +14,13 @@ renamed as (
         measure,
         company,
         rate_pct,
+        rate_text,
+        specific_amount,
+        specific_currency,
+        specific_unit,
         valid_from,
         valid_to,
+        coalesce(valid_until_next, false) as valid_until_next,
         legal_basis,
         source,
         extra as extra_columns
