@@ -205,7 +205,7 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
     if rows_per_line:
         frame = usitc.measure_rows(frame, file.path.name)
     elif sidecar is not None:
-        frame = sidecar.apply(frame, internal)
+        frame = sidecar.apply(frame, feed, internal)
     names = frame.collect_schema().names()
     internal |= {name for name in names if name.startswith(ORIGIN_PREFIX)}
     renames = _canonical_names(feed, file, [h for h in names if h not in internal])

@@ -31,14 +31,14 @@ class Sidecar:
     columns: dict[str, str] = field(default_factory=dict)
     valid_until_next: bool = False
 
-    def apply(self, frame: pl.LazyFrame, protected: set[str]) -> pl.LazyFrame:
+    def apply(self, frame: pl.LazyFrame, feed: Feed, protected: set[str]) -> pl.LazyFrame:
         """Headers renamed to their fields, then the constants where the file has no value.
         ``protected`` columns (the reader's own) are left alone."""
         headers = [h for h in frame.collect_schema().names() if h not in protected]
         by_key = {normalise_header(header): field for header, field in self.columns.items()}
-        renames = {h: by_key[normalise_header(h)] for h in headers if normalise_header(h) in by_key}
+        renames = {h: by_key.get(normalise_header(h), feed.canonical_header(h)) for h in headers}
         frame = frame.rename(renames)
-        present = set(frame.collect_schema().names())
+        present = set(renames.values())
         return frame.with_columns(
             (pl.coalesce(pl.col(name), pl.lit(value)) if name in present else pl.lit(value)).alias(
                 name
