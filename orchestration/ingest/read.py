@@ -197,10 +197,11 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
         frame = frame.with_row_index(ROW_INDEX, offset=raw.first_line)
     frame = frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
     # A blank line is no record: it is skipped (after numbering, so lines keep their number).
-    # A line the repair could not read has its reason: it is a record, to quarantine.
+    # A line with only surplus fields, or one the repair could not read, is a record.
+    frame = frame.filter(
+        ~pl.all_horizontal(pl.col(h).is_null() for h in headers if h != LINE_COLUMN)
+    )
     data = [name for name in headers if name not in internal]
-    filled = [*data, *(name for name in (BROKEN_REASON,) if name in headers)]
-    frame = frame.filter(~pl.all_horizontal(pl.col(filled).is_null()))
     rows_per_line = usitc.recognises(data) and sidecar is None
     if rows_per_line:
         frame = usitc.measure_rows(frame, file.path.name)

@@ -41,17 +41,6 @@ GROUP = r"[^()]*\([^()]*\)"
 GROUP_PARTS = r"^\s*(?<rate>[^()]*?)\s*\((?<codes>[^()]*)\)\s*$"
 INDICATOR = re.compile(r"^(?P<prefix>.+?)_(?:indicator|ind)$")
 ORIGIN = ORIGIN_PREFIX + "rate_pct"
-MEASURE_ROW = [
-    "reporter",
-    "partner",
-    "hs_code",
-    "measure",
-    "rate_pct",
-    "valid_from",
-    "valid_to",
-    "legal_basis",
-    "source",
-]
 
 
 @cache
@@ -133,7 +122,7 @@ def _rows(lines: pl.LazyFrame, origin: pl.Expr, **columns: pl.Expr) -> pl.LazyFr
     )
 
 
-def _special_groups(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _special_groups(lines: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """One row per (line, programme code) of ``col1_special_text``, in the text's order, and
     one unreadable row for a line with text outside any ``rate (codes)`` group."""
     groups = (
@@ -175,7 +164,7 @@ def _agreement_groups(frame: pl.LazyFrame, headers: dict[str, str]) -> pl.LazyFr
     parts = []
     for key, header in headers.items():
         match = INDICATOR.match(key)
-        if not match or key in HEADER_MARKS:
+        if not match:
             continue
         prefix = match["prefix"]
         # nafta_mexico_ind keeps its rates under mexico_*.
