@@ -364,7 +364,7 @@ EXPECTED: dict[str, Expect] = {
     ),
     T + "tariffs_negative_rate.csv": loaded(1, (3, "rate_pct", "-35.3", "negative rate")),
     T + "tariffs_rate_with_percent_sign.csv": loaded(3, values={"rate_pct": [35.3, 7.8, 20.7]}),
-    T + "tariffs_rate_not_a_number.csv": loaded(1, (3, "rate_pct", "see Annex I", "not a number")),
+    T + "tariffs_rate_not_a_number.csv": loaded(1, (3, "rate_pct", "see Annex I", "not a rate")),
     T + "tariffs_valid_to_before_valid_from.csv": loaded(
         1, (3, "valid_to", "2025-04-13", "before valid_from")
     ),

@@ -931,7 +931,7 @@ TARIFF_ENTRIES = [
             f"CN,US,8703.80,retaliatory,,see Annex I,2025-04-10,,Tariff Commission,{CN_COMMISSION}",
         ),
         "a rate cell that says see Annex I",
-        "loaded: 1; quarantined line 3 (rate_pct: not a number)",
+        "loaded: 1; quarantined line 3 (rate_pct: not a rate)",
     ),
     Entry(
         T + "tariffs_valid_to_before_valid_from.csv",
