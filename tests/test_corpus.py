@@ -364,7 +364,7 @@ EXPECTED: dict[str, Expect] = {
     ),
     T + "tariffs_negative_rate.csv": loaded(1, (3, "rate_pct", "-35.3", "negative rate")),
     T + "tariffs_rate_with_percent_sign.csv": loaded(3, values={"rate_pct": [35.3, 7.8, 20.7]}),
-    T + "tariffs_rate_not_a_number.csv": loaded(1, (3, "rate_pct", "see Annex I", "not a number")),
+    T + "tariffs_rate_not_a_number.csv": loaded(1, (3, "rate_pct", "see Annex I", "not a rate")),
     T + "tariffs_valid_to_before_valid_from.csv": loaded(
         1, (3, "valid_to", "2025-04-13", "before valid_from")
     ),
@@ -393,6 +393,32 @@ EXPECTED: dict[str, Expect] = {
         },
     ),
     T + "tariffs_parquet_not_accepted.parquet": rejected("csv", "json"),
+    T + "tariffs_windows_1252_specific_duty.txt": loaded(
+        1,
+        encoding="cp1252",
+        values={
+            "legal_basis": ["HTSUS column 1 général (taux spécifique)"],
+            "rate_pct": [0.0],
+            "specific_amount": [1.9],
+            "specific_currency": ["USD cents"],
+            "specific_unit": ["kg"],
+        },
+    ),
+    T + "tariffs_tracker_series.csv": loaded(
+        1,
+        values={
+            "reporter": ["CN"],
+            "partner": ["US"],
+            "measure": ["applied"],
+            "rate_pct": [40.0],
+            "valid_until_next": [True],
+        },
+    ),
+    T + "tariffs_tracker_series.csv.meta.json": Expect(None),
+    T + "tariffs_sidecar_unknown_field.csv": rejected(
+        "tariffs_sidecar_unknown_field.csv.meta.json", "duty_rate"
+    ),
+    T + "tariffs_sidecar_unknown_field.csv.meta.json": Expect(None),
     T + "tariffs_gb18030_chinese_legal_basis.csv": loaded(
         2,
         encoding="gb18030",

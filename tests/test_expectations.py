@@ -580,8 +580,8 @@ def test_stg_tariff_measures_fails_for_the_right_reasons(bad_results):
     assert sorted(str(row["hs_code"]) for row in hs_code[1]) == ["87038", "None"]
     assert found == {
         "rate_pct between 0 and 1000": (1, [1500.0]),
-        "measure in ['MFN', 'AD', 'CVD', 'safeguard', 'retaliatory', 'reciprocal', "
-        "'section_301', 'section_232']": (1, ["quota"]),
+        "measure in ['MFN', 'preferential', 'column_2', 'AD', 'CVD', 'safeguard', "
+        "'retaliatory', 'reciprocal', 'section_301', 'section_232', 'applied']": (1, ["quota"]),
         "valid_from not null": (1, [None]),
         "valid_from <= valid_to when valid_to is set": (1, [["2025-01-31", "2025-05-01"]]),
     }

@@ -262,6 +262,12 @@ def test_tariff_json(tmp_path, landing, raw, document):
             "valid_to": pl.Series([None, None], dtype=pl.Date),
             "legal_basis": ["Regulation (EU) 2024/2754", None],
             "source": pl.Series([None, None], dtype=pl.String),
+            # 17 came as a number (no rate text), "39%" as text; no specific part; no sidecar.
+            "rate_text": pl.Series([None, "39%"], dtype=pl.String),
+            "specific_amount": pl.Series([None, None], dtype=pl.Float64),
+            "specific_currency": pl.Series([None, None], dtype=pl.String),
+            "specific_unit": pl.Series([None, None], dtype=pl.String),
+            "valid_until_next": [False, False],
         }
     )
     assert_frame_equal(loaded, expected)

@@ -144,10 +144,45 @@ def test_iso_date(raw, expected, outcome):
         ("-1", None, ERROR),
         ("abc", None, ERROR),
         ("", None, OK),
+        # Duties as tariff schedules write them: the ad valorem part.
+        ("Free", 0.0, OK),
+        ("free", 0.0, OK),
+        ("2.5%", 2.5, OK),
+        ("1.9¢/kg", 0.0, OK),  # specific only: loads, 0% ad valorem
+        ("$1.50/doz. + 4%", 4.0, OK),
+        ("11¢/kg +20%", 20.0, OK),
+        ("See 9903.88.03", None, ERROR),
+        ("2.5/kg", None, ERROR),  # an amount without a currency
+        ("44.1¢/kg less 0.020668¢/kg for each degree under 100 degrees", None, ERROR),
     ],
 )
 def test_rate_pct(raw, expected, outcome):
     check(values.rate_pct, raw, expected, outcome)
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount", "currency", "unit", "rate_text"),
+    [
+        ("17", None, None, None, None),
+        ("17%", None, None, None, "17%"),
+        ("Free", None, None, None, "Free"),
+        ("1.9¢/kg", 1.9, "USD cents", "kg", "1.9¢/kg"),
+        ("7 cents/kg", 7.0, "USD cents", "kg", "7 cents/kg"),
+        ("$1.50/doz. + 4%", 1.5, "USD", "doz.", "$1.50/doz. + 4%"),
+        ("$2.64/pf. liter", 2.64, "USD", "pf. liter", "$2.64/pf. liter"),
+        ("5.1¢ each", 5.1, "USD cents", "each", "5.1¢ each"),
+        ("€3.5/100 kg + 2%", None, None, None, "€3.5/100 kg + 2%"),  # a digit in the unit
+        ("See 9903.88.03", None, None, None, "See 9903.88.03"),
+    ],
+)
+def test_specific_parts_of_a_duty(raw, amount, currency, unit, rate_text):
+    parts = [values.duty_part(p) for p in ("amount", "currency", "unit")] + [values.rate_text]
+    assert [parse_one(parser, raw) for parser in parts] == [
+        (amount, None),
+        (currency, None),
+        (unit, None),
+        (rate_text, None),
+    ]
 
 
 @pytest.mark.parametrize(

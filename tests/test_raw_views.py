@@ -54,6 +54,11 @@ EXPECTED_COLUMNS = {
         ("legal_basis", "VARCHAR"),
         ("source", "VARCHAR"),
         ("extra", "VARCHAR"),
+        ("rate_text", "VARCHAR"),
+        ("specific_amount", "DOUBLE"),
+        ("specific_currency", "VARCHAR"),
+        ("specific_unit", "VARCHAR"),
+        ("valid_until_next", "BOOLEAN"),
     ],
     "sales_quarantine": QUARANTINE,
     "tariffs_quarantine": QUARANTINE,
@@ -66,6 +71,7 @@ MANIFEST_TYPES = {
     "rows_in": "BIGINT",
     "rows_loaded": "BIGINT",
     "rows_quarantined": "BIGINT",
+    "raw_rows": "BIGINT",
     "ingested_at": "TIMESTAMP WITH TIME ZONE",
 }
 

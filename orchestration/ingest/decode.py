@@ -24,6 +24,10 @@ CHUNK_BYTES = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
 REPLACEMENT = "\ufffd"
 REPLACING_UTF8 = "utf-8+replace"
+WINDOWS_1252 = "cp1252"
+# GB2312, the common core of GB18030, holds every everyday Chinese character. Latin-1 text
+# read as GB18030 pairs an accented byte with the next ASCII byte: rare characters outside it.
+COMMON_CHINESE_SHARE = 0.5
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:
@@ -60,16 +64,34 @@ def _utf8_damage(opener: Callable[[], BinaryIO]) -> tuple[int, int]:
     return invalid, valid
 
 
+def _common_chinese_share(opener: Callable[[], BinaryIO]) -> float:
+    """Of the non-ASCII characters the file holds read as GB18030, the share that are GB2312
+    (everyday Chinese): near 1 for Chinese text, near 0 for Windows-1252 text misread."""
+    decoder = codecs.getincrementaldecoder("gb18030")(errors="replace")
+    common = other = 0
+    with opener() as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            ascii_count = len(text.encode("ascii", "ignore"))
+            # Each GB2312 character is two bytes in GB2312; the rest are dropped (C speed).
+            in_gb2312 = (len(text.encode("gb2312", "ignore")) - ascii_count) // 2
+            common += in_gb2312
+            other += len(text) - ascii_count - in_gb2312
+    return common / (common + other) if common + other else 1.0
+
+
 def detect_encoding(path: Path) -> str:
-    """The text encoding: ``utf-8``, ``utf-8-sig``, ``utf-8+replace``, ``gb18030`` or
-    charset-normalizer's guess.
+    """The text encoding: ``utf-8``, ``utf-8-sig``, ``utf-8+replace``, ``gb18030``, ``cp1252``
+    or charset-normalizer's guess.
 
     Detected from the bytes, never from the file name. A file that is UTF-8 but for a few
     stray bytes (at least ten well-formed non-ASCII characters for each bad sequence; GB18030
     text read as UTF-8 forms almost none) is UTF-8 with those bytes replaced
     (``utf-8+replace``): read as anything else, all its Chinese text would be garbled.
     Chinese vendor exports that are not UTF-8 are almost always GB18030 (a superset of GBK
-    and GB2312), so that is tried next.
+    and GB2312), so that is tried next. Windows-1252 (US exports: ``¢`` is byte 0xA2) often
+    decodes as GB18030 too, into rare characters: a file that decodes both ways is GB18030
+    only when most of its characters read that way are everyday Chinese (GB2312).
     """
     opener = _opener(path)
     with opener() as handle:
@@ -81,8 +103,13 @@ def detect_encoding(path: Path) -> str:
     invalid, valid = _utf8_damage(opener)
     if valid >= 10 * invalid:
         return REPLACING_UTF8
+    latin = _decodes_as(opener, WINDOWS_1252)
     if _decodes_as(opener, "gb18030"):
+        if latin and _common_chinese_share(opener) < COMMON_CHINESE_SHARE:
+            return WINDOWS_1252
         return "gb18030"
+    if latin:
+        return WINDOWS_1252
     guess = from_bytes(head).best()
     return guess.encoding if guess else "gb18030"
 

@@ -16,6 +16,8 @@ from orchestration.ingest import values
 
 MEASURES = (
     "MFN",
+    "preferential",
+    "column_2",
     "AD",
     "CVD",
     "safeguard",
@@ -23,6 +25,7 @@ MEASURES = (
     "reciprocal",
     "section_301",
     "section_232",
+    "applied",
 )
 
 
@@ -33,6 +36,9 @@ class Field:
     parse: Callable[[str], values.Parsed]
     required: bool
     aliases: tuple[str, ...] = ()
+    # A field read from another field's column (the parts of a duty from the rate column):
+    # no header maps to it.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,14 +59,21 @@ class Feed:
     formats: tuple[str, ...]
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...] = ()
+    # Whether a sidecar may say that each dated row holds until the next one of its lane.
+    until_next: bool = False
 
     @property
     def required(self) -> list[str]:
         return [f.name for f in self.fields if f.required]
 
+    @property
+    def read_fields(self) -> list[Field]:
+        """The fields a file's own columns hold (not read from another field's column)."""
+        return [f for f in self.fields if f.source is None]
+
     def canonical_header(self, header: str) -> str:
         key = normalise_header(header)
-        for field in self.fields:
+        for field in self.read_fields:
             if key == field.name or key in field.aliases:
                 return field.name
         return key
@@ -120,7 +133,7 @@ SALES = Feed(
 
 TARIFFS = Feed(
     name="tariffs",
-    formats=("csv", "json"),
+    formats=("csv", "txt", "csv.gz", "json"),
     fields=(
         Field("reporter", pl.String, values.code, True, ("imposing_country", "importer")),
         Field("partner", pl.String, values.code, True, ("origin", "exporter_country")),
@@ -132,7 +145,14 @@ TARIFFS = Feed(
         Field("valid_to", pl.Date, values.iso_date, False, ("end_date", "to")),
         Field("legal_basis", pl.String, values.plain_text, False, ("regulation", "legal_act")),
         Field("source", pl.String, values.plain_text, False, ("url", "publication")),
+        Field("rate_text", pl.String, values.rate_text, False, source="rate_pct"),
+        Field("specific_amount", pl.Float64, values.duty_part("amount"), False, source="rate_pct"),
+        Field(
+            "specific_currency", pl.String, values.duty_part("currency"), False, source="rate_pct"
+        ),
+        Field("specific_unit", pl.String, values.duty_part("unit"), False, source="rate_pct"),
     ),
+    until_next=True,
     rules=(
         Rule(
             "valid_to",

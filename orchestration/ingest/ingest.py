@@ -20,9 +20,17 @@ import polars as pl
 
 from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.landing import LandedFile, landed_files, sha256_of
+from orchestration.ingest.internal import ROW_INDEX
+from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
-from orchestration.ingest.read import CSV_FORMATS, UNREADABLE, RejectedFile, TextFrame, read_text
+from orchestration.ingest.read import (
+    CSV_FORMATS,
+    LINE,
+    UNREADABLE,
+    RejectedFile,
+    TextFrame,
+    read_text,
+)
 
 LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
 
@@ -84,11 +92,18 @@ def _load(
     quarantine_path: Path,
     repair: bool = False,
 ) -> tuple[TextFrame, int]:
-    """Parse the file into its two Parquet outputs; return its text frame and rows in."""
+    """Parse the file into its two Parquet outputs; return its text frame and lines in."""
     text = read_text(feed, file, workdir, repair=repair)
     loaded, quarantined = split(
-        feed, text.frame, text.extra_columns, file.relative_name, file.drop_date
+        feed,
+        text.frame,
+        text.extra_columns,
+        file.relative_name,
+        file.drop_date,
+        rows_per_line=text.rows_per_line,
+        until_next=text.until_next,
     )
+    lines_in = pl.col(ROW_INDEX).n_unique() if text.rows_per_line else pl.len()
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
         # The rows read are counted in the same pass as the split, on the text frame before
         # it: a separate count would scan the file once more.
@@ -96,7 +111,7 @@ def _load(
             [
                 loaded.sink_parquet(loaded_tmp, lazy=True),
                 quarantined.sink_parquet(q_tmp, lazy=True),
-                text.frame.select(pl.len()),
+                text.frame.select(lines_in),
             ],
             engine="streaming",
         )
@@ -144,14 +159,18 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
             "rows_in": None,
             "rows_loaded": 0,
             "rows_quarantined": 1,
+            "raw_rows": 0,
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    rows_loaded, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
+    # Counts are of input lines; raw_rows of the rows written, several per line where a
+    # line holds several measures (a USITC line), else one.
+    raw_rows, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
+    rows_loaded = store.distinct_count(loaded_path, LINE) if text.rows_per_line else raw_rows
     if rows_in != rows_loaded + rows_quarantined:
         raise RuntimeError(
-            f"{file.relative_name}: {rows_in} rows in but {rows_loaded} loaded and "
-            f"{rows_quarantined} quarantined; rows were lost"
+            f"{file.relative_name}: {rows_in} lines in but {rows_loaded} loaded and "
+            f"{rows_quarantined} quarantined; lines were lost"
         )
     return row | {
         "encoding": text.encoding,
@@ -161,6 +180,7 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
         "rows_in": rows_in,
         "rows_loaded": rows_loaded,
         "rows_quarantined": rows_quarantined,
+        "raw_rows": raw_rows,
     }
 
 
@@ -172,6 +192,7 @@ def _duplicate(feed: Feed, file: LandedFile, sha256: str, original: str, raw_dir
         "message": f"{file.relative_name}: same content as {original}; nothing loaded twice",
         "rows_loaded": 0,
         "rows_quarantined": 0,
+        "raw_rows": 0,
     }
 
 
@@ -185,6 +206,7 @@ def _refusal(feed: Feed, drop_date: date, name: str, message: str, raw_dir: Path
         "message": message,
         "rows_loaded": 0,
         "rows_quarantined": 1,
+        "raw_rows": 0,
         "ingested_at": datetime.now(UTC),
     }
 
@@ -206,7 +228,7 @@ def ingest_drop(
     report = DropReport(feed.name, drop_date)
     for number, file in enumerate(files, start=1):
         earlier = previous.pop(file.relative_name, None)
-        sha256 = sha256_of(file.path)
+        sha256 = landed_sha256(file)
         if earlier and earlier["status"] == LOADED and earlier["sha256"] == sha256:
             report.unchanged.append(file.relative_name)
             report.files.append(earlier)

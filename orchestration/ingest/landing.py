@@ -2,7 +2,8 @@
 
 Landing layout (see docs/design.md): ``<landing>/<feed>/<YYYY-MM-DD>/<file>``. The date folder
 is the drop date and the daily partition key. File names are data: nothing outside the landing
-root is ever read, whether reached through ``..`` or a symbolic link.
+root is ever read, whether reached through ``..`` or a symbolic link. ``X.meta.json`` is the
+sidecar of ``X`` (see ``sidecar``), never a data file itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from pathlib import Path
 DROP_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Longest suffix first, so that ``x.csv.gz`` is not taken for ``.gz``.
-FORMAT_BY_SUFFIX = {".csv.gz": "csv.gz", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
+FORMAT_BY_SUFFIX = {
+    ".csv.gz": "csv.gz",
+    ".csv": "csv",
+    ".txt": "txt",
+    ".parquet": "parquet",
+    ".json": "json",
+}
+SIDECAR_SUFFIX = ".meta.json"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class LandedFile:
     path: Path
     relative_name: str
     format: str | None  # None: a suffix the feed does not accept
+    sidecar: Path | None = None  # X.meta.json beside X, when there is one
 
 
 class UnsafePathError(ValueError):
@@ -73,14 +82,30 @@ def landed_files(
     folder = landing / feed / drop_date.isoformat()
     if not folder.is_dir():
         return [], []
+    entries = [
+        e for e in sorted(folder.iterdir(), key=lambda p: p.name) if not e.name.startswith(".")
+    ]
+    names = {entry.name for entry in entries}
     files, refused = [], []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith("."):
+    for entry in entries:
+        relative_name = entry.relative_to(landing).as_posix()
+        if entry.name.lower().endswith(SIDECAR_SUFFIX):
+            data_name = entry.name[: -len(SIDECAR_SUFFIX)]
+            if data_name not in names:
+                refused.append(
+                    (
+                        relative_name,
+                        f"{relative_name}: a sidecar of {data_name}, which is not in the drop",
+                    )
+                )
             continue
+        sidecar = folder / (entry.name + SIDECAR_SUFFIX)
         try:
             resolved = _inside(landing, entry)
+            # A sidecar is read like its data file: it must not leave the landing root either.
+            sidecar = _inside(landing, sidecar) if sidecar.name in names else None
         except UnsafePathError as error:
-            refused.append((entry.relative_to(landing).as_posix(), str(error)))
+            refused.append((relative_name, str(error)))
             continue
         if not resolved.is_file():
             continue
@@ -89,19 +114,30 @@ def landed_files(
                 feed=feed,
                 drop_date=drop_date,
                 path=resolved,
-                relative_name=entry.relative_to(landing).as_posix(),
+                relative_name=relative_name,
                 format=file_format(entry.name),
+                sidecar=sidecar,
             )
         )
     return files, refused
 
 
-def sha256_of(path: Path, chunk_bytes: int = 1 << 20) -> str:
+def sha256_of(*paths: Path, chunk_bytes: int = 1 << 20) -> str:
+    """One digest over the files' bytes in order: a file with its sidecar changes when either
+    does."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_bytes):
-            digest.update(chunk)
+    for number, path in enumerate(paths):
+        if number:
+            digest.update(b"\0" + SIDECAR_SUFFIX.encode() + b"\0")
+        with path.open("rb") as handle:
+            while chunk := handle.read(chunk_bytes):
+                digest.update(chunk)
     return digest.hexdigest()
+
+
+def landed_sha256(file: LandedFile) -> str:
+    """The file's SHA-256, or with a sidecar, the digest of both (see ``sha256_of``)."""
+    return sha256_of(file.path, *([file.sidecar] if file.sidecar else []))
 
 
 def drop_fingerprint(landing: Path, drop_date: date, feeds: list[str]) -> str:
@@ -110,8 +146,10 @@ def drop_fingerprint(landing: Path, drop_date: date, feeds: list[str]) -> str:
     for feed in feeds:
         files, refused = landed_files(landing, feed, drop_date)
         for file in files:
-            stat = file.path.stat()
-            digest.update(f"{file.relative_name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            for name, path in ((file.relative_name, file.path), ("sidecar", file.sidecar)):
+                if path is not None:
+                    stat = path.stat()
+                    digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         for name, _ in refused:
             digest.update(f"{name}\0refused\n".encode())
     return digest.hexdigest()[:16]

@@ -4,6 +4,10 @@ A row is loaded when every field parses, every required field has a value and th
 rules across fields hold; otherwise it is quarantined, once, naming the first failing field
 (in the feed's field order), its text and the reason. So rows in = rows loaded + rows
 quarantined, by construction.
+
+A reader may turn one input line into several rows sharing its line number (a USITC tariff
+line holds MFN, preferential and column 2 rates): then the line is the unit, loaded whole or
+quarantined once, and lines in = lines loaded + lines quarantined.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from functools import reduce
 import polars as pl
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.read import LINE, OVERFLOW, ROW_INDEX
-from orchestration.ingest.repair import BROKEN_REASON, BROKEN_TEXT
+from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.read import LINE
+from orchestration.ingest.repair import BROKEN_FIELD, BROKEN_REASON, BROKEN_TEXT
 from orchestration.ingest.values import Parsed
 
 PROVENANCE = {"drop_date": pl.Date, "source_file": pl.String, LINE: pl.Int64}
@@ -29,13 +34,18 @@ QUARANTINE_SCHEMA = {
     "drop_date": pl.Date,
 }
 EXTRA = "extra"
+UNTIL_NEXT = "valid_until_next"
 MISSING = "required value is missing"
 TOO_MANY_FIELDS = "line has more fields than the header"
 
 
 def loaded_schema(feed: Feed) -> dict[str, pl.DataType]:
-    """Columns of ``raw.<feed>``: provenance, the feed's fields, and unknown columns as JSON."""
-    return PROVENANCE | feed.schema | {EXTRA: pl.String}
+    """Columns of ``raw.<feed>``: provenance, the fields read from columns, unknown columns as
+    JSON, then the fields read from another field's column and the sidecar's flag."""
+    read = {f.name: f.dtype for f in feed.read_fields}
+    derived = {name: dtype for name, dtype in feed.schema.items() if name not in read}
+    flags = {UNTIL_NEXT: pl.Boolean} if feed.until_next else {}
+    return PROVENANCE | read | {EXTRA: pl.String} | derived | flags
 
 
 def _when_chain(cases: list[tuple[pl.Expr, pl.Expr]], dtype: pl.DataType) -> pl.Expr:
@@ -69,17 +79,31 @@ def _error_column(name: str) -> str:
     return f"__error_{name}"
 
 
+def _field_name(name: str, present: set[str]) -> pl.Expr:
+    """The name a quarantine row gives a failing field: the file's column it came from."""
+    origin = ORIGIN_PREFIX + name
+    return pl.coalesce(pl.col(origin), pl.lit(name)) if origin in present else pl.lit(name)
+
+
 def split(
-    feed: Feed, frame: pl.LazyFrame, extra_columns: list[str], source_file: str, drop_date: date
+    feed: Feed,
+    frame: pl.LazyFrame,
+    extra_columns: list[str],
+    source_file: str,
+    drop_date: date,
+    rows_per_line: bool = False,
+    until_next: bool = False,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(loaded rows, quarantined rows) of one file's text frame."""
+    """(loaded rows, quarantined rows) of one file's text frame. ``rows_per_line``: the frame
+    may hold several rows per input line (see the module's note); ``until_next``: the file's
+    sidecar says each dated row holds until the next of its lane."""
     present = set(frame.collect_schema().names())
-    missing_optional = [f.name for f in feed.fields if f.name not in present]
+    missing_optional = [f.name for f in feed.read_fields if f.name not in present]
     frame = frame.with_columns(
         pl.lit(None, dtype=pl.String).alias(name) for name in missing_optional
     )
 
-    parsed = {field.name: field.parse(field.name) for field in feed.fields}
+    parsed = {field.name: field.parse(field.source or field.name) for field in feed.fields}
     for level in range(max((len(p.stages) for p in parsed.values()), default=0)):
         frame = frame.with_columns(
             **{
@@ -109,12 +133,17 @@ def split(
         pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS)),
     )
     line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), overflow)
+    columns = {f.name: f.source or f.name for f in feed.fields}
     failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
     checked = frame.with_columns(
         pl.coalesce([line_error, *(pl.col(_error_column(name)) for name in errors)]).alias(
             "__reason"
         ),
     )
+    line_ok = pl.col("__reason").is_null()
+    if rows_per_line:
+        # A line loads only whole: one unreadable row of it quarantines the line.
+        line_ok = line_ok.all().over(ROW_INDEX)
     extra = (
         pl.struct(extra_columns).struct.json_encode()
         if extra_columns
@@ -124,23 +153,36 @@ def split(
         pl.lit(drop_date, dtype=pl.Date).alias("drop_date"),
         pl.lit(source_file, dtype=pl.String).alias("source_file"),
     ]
-    loaded = checked.filter(pl.col("__reason").is_null()).select(
+    flags = [pl.lit(until_next).alias(UNTIL_NEXT)] if feed.until_next else []
+    loaded = checked.filter(line_ok).select(
         *provenance,
         pl.col(ROW_INDEX).alias(LINE),
-        *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.fields),
+        *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.read_fields),
         extra.alias(EXTRA),
+        *(
+            pl.col(_value(name)).cast(dtype).alias(name)
+            for name, dtype in feed.schema.items()
+            if name not in {f.name for f in feed.read_fields}
+        ),
+        *flags,
     )
+    rejected = checked.filter(pl.col("__reason").is_not_null())
+    if rows_per_line:
+        rejected = rejected.unique(subset=ROW_INDEX, keep="first", maintain_order=True)
     # Which field failed, and its text, only for the quarantined rows: the when-chains over
     # every field cost as much as a parser, and nearly every row is loaded.
-    quarantined = checked.filter(pl.col("__reason").is_not_null()).select(
+    quarantined = rejected.select(
         pl.lit(feed.name).alias("feed"),
         provenance[1],
         pl.col(ROW_INDEX).alias(LINE),
         pl.when(line_error.is_null())
-        .then(_when_chain([(cond, pl.lit(name)) for cond, name in failing], pl.String))
+        .then(
+            _when_chain([(cond, _field_name(name, present)) for cond, name in failing], pl.String)
+        )
+        .otherwise(_column_or_null(BROKEN_FIELD, present))
         .alias("field"),
         pl.when(line_error.is_null())
-        .then(_when_chain([(cond, pl.col(name)) for cond, name in failing], pl.String))
+        .then(_when_chain([(cond, pl.col(columns[name])) for cond, name in failing], pl.String))
         .otherwise(line_value)
         .alias("value"),
         pl.col("__reason").alias("reason"),

@@ -14,23 +14,25 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.ingest import usitc
 from orchestration.ingest.decode import as_utf8_csv, scan_marks
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.landing import LandedFile
+from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.landing import SIDECAR_SUFFIX, LandedFile
 from orchestration.ingest.repair import (
+    BROKEN_FIELD,
     BROKEN_REASON,
     BROKEN_TEXT,
     LINE_COLUMN,
     split_broken_lines,
 )
+from orchestration.ingest.sidecar import SidecarError, read_sidecar
 from orchestration.ingest.values import fold_full_width
 
 LINE = "line_number"
-# The row index gets a name no file uses, so a file's own "line number" column is just data.
-ROW_INDEX = "__autotrade_line_number"
-# Fields past the header's last column land here, so that such a line can be quarantined.
-OVERFLOW = "__autotrade_overflow"
-CSV_FORMATS = ("csv", "csv.gz")
+# A .txt file is CSV text (the USITC database ships as tariff_database_YYYY.txt).
+CSV_FORMATS = ("csv", "csv.gz", "txt")
+DELIMITERS = (",", "|", "\t")
 # What reading a damaged file raises: truncated gzip (EOFError), corrupt deflate (zlib.error),
 # undecodable or malformed content (ValueError), I/O and Polars' own errors.
 UNREADABLE = (OSError, EOFError, zlib.error, ValueError, pl.exceptions.PolarsError)
@@ -52,6 +54,10 @@ class TextFrame:
     frame: pl.LazyFrame
     encoding: str | None
     extra_columns: list[str]
+    # Several rows per input line (a USITC line holds many measures): see ``parse.split``.
+    rows_per_line: bool = False
+    # The sidecar's valid_until_next.
+    until_next: bool = False
 
 
 def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
@@ -104,12 +110,27 @@ def _json_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _csv_frame(path: Path) -> pl.LazyFrame:
+def sniff_delimiter(path: Path) -> str:
+    """The header's delimiter: whichever of comma, pipe and tab it holds most of outside
+    quotes (comma when none)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = re.sub(r'"[^"]*"', "", handle.readline())
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _csv_frame(path: Path, delimiter: str) -> pl.LazyFrame:
     """All columns as text, plus ``OVERFLOW`` holding any field beyond the header's width."""
-    headers = pl.scan_csv(path, infer_schema=False, raise_if_empty=False).collect_schema().names()
+    headers = (
+        pl.scan_csv(path, separator=delimiter, infer_schema=False, raise_if_empty=False)
+        .collect_schema()
+        .names()
+    )
     positions = [f"__column_{i}" for i in range(len(headers))]
     frame = pl.scan_csv(
         path,
+        separator=delimiter,
         has_header=False,
         skip_rows=1,
         schema=dict.fromkeys([*positions, OVERFLOW], pl.String),
@@ -136,9 +157,10 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
     if file.format in CSV_FORMATS:
         path, encoding = as_utf8_csv(file.path, workdir)
         marks = scan_marks(path)
+        delimiter = sniff_delimiter(path)
         if not repair and not marks.unbalanced_quotes:
-            return _Raw(_csv_frame(path), encoding, 2, marks.full_width)
-        repaired = pl.scan_csv(split_broken_lines(path, workdir), infer_schema=False)
+            return _Raw(_csv_frame(path, delimiter), encoding, 2, marks.full_width)
+        repaired = pl.scan_csv(split_broken_lines(path, workdir, delimiter), infer_schema=False)
         return _Raw(repaired, encoding, 2, marks.full_width)
     if file.format == "parquet":
         return _Raw(pl.scan_parquet(file.path).select(pl.all().cast(pl.String)), None, 1)
@@ -148,30 +170,57 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
 
 
 def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False) -> TextFrame:
-    """The file as text columns with canonical names; ``repair`` takes the line-by-line path."""
+    """The file as text columns with canonical names; ``repair`` takes the line-by-line path.
+
+    A known published layout (``usitc``) is recognised by its header and turned into the
+    feed's rows; otherwise the file's sidecar, if any, renames headers and fills constants."""
     if file.format not in feed.formats:
         raise RejectedFile(
             f"{file.relative_name}: the {feed.name} feed accepts {', '.join(feed.formats)} files"
         )
     try:
+        sidecar = read_sidecar(feed, file)
+    except SidecarError as error:
+        raise RejectedFile(
+            f"{file.relative_name}{SIDECAR_SUFFIX}: {error}; {file.relative_name} not loaded"
+        ) from error
+    try:
         raw = _raw_frame(file, workdir, repair)
         headers = raw.frame.collect_schema().names()
     except UNREADABLE as error:
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
-    internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT}
-    renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
-    known = {field.name for field in feed.fields}
-    extra = [name for name in renames.values() if name not in known]
-    frame = raw.frame.rename(renames)
-    if raw.full_width:
-        frame = frame.with_columns(
-            fold_full_width(name) for name in renames.values() if name in known
-        )
+    internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT, BROKEN_FIELD, ROW_INDEX}
+    frame = raw.frame
     if LINE_COLUMN in headers:
         frame = frame.rename({LINE_COLUMN: ROW_INDEX})
     else:
         frame = frame.with_row_index(ROW_INDEX, offset=raw.first_line)
+    frame = frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
     # A blank line is no record: it is skipped (after numbering, so lines keep their number).
-    data = [name for name in frame.collect_schema().names() if name not in (ROW_INDEX, LINE_COLUMN)]
-    frame = frame.filter(~pl.all_horizontal(pl.col(data).is_null()))
-    return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), raw.encoding, extra)
+    # A line with only surplus fields, or one the repair could not read, is a record.
+    frame = frame.filter(
+        ~pl.all_horizontal(pl.col(h).is_null() for h in headers if h != LINE_COLUMN)
+    )
+    data = [name for name in headers if name not in internal]
+    rows_per_line = usitc.recognises(data) and sidecar is None
+    if rows_per_line:
+        frame = usitc.measure_rows(frame, file.path.name)
+    elif sidecar is not None:
+        frame = sidecar.apply(frame, feed, internal)
+    names = frame.collect_schema().names()
+    internal |= {name for name in names if name.startswith(ORIGIN_PREFIX)}
+    renames = _canonical_names(feed, file, [h for h in names if h not in internal])
+    known = {field.name for field in feed.read_fields}
+    extra = [name for name in renames.values() if name not in known]
+    frame = frame.rename(renames)
+    if raw.full_width:
+        frame = frame.with_columns(
+            fold_full_width(name) for name in renames.values() if name in known
+        )
+    return TextFrame(
+        frame,
+        raw.encoding,
+        extra,
+        rows_per_line=rows_per_line,
+        until_next=sidecar is not None and sidecar.valid_until_next,
+    )

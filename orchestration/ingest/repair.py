@@ -16,13 +16,15 @@ from pathlib import Path
 LINE_COLUMN = "__autotrade_source_line"
 BROKEN_REASON = "__autotrade_broken_reason"
 BROKEN_TEXT = "__autotrade_broken_text"
+# Which of the file's columns made a line unreadable, when a reader knows (e.g. ``usitc``).
+BROKEN_FIELD = "__autotrade_broken_field"
 MAX_VALUE_CHARS = 1000
 
 
-def _parse_line(line: str, width: int) -> list[str] | str:
+def _parse_line(line: str, width: int, delimiter: str) -> list[str] | str:
     """The line's fields padded to ``width``, or why the line is not one record."""
     try:
-        rows = list(csv.reader([line], strict=True))
+        rows = list(csv.reader([line], delimiter=delimiter, strict=True))
     except csv.Error as error:
         return f"line is not valid CSV ({error})"
     fields = rows[0] if rows else []
@@ -31,7 +33,7 @@ def _parse_line(line: str, width: int) -> list[str] | str:
     return fields + [""] * (width - len(fields))
 
 
-def split_broken_lines(path: Path, workdir: Path) -> Path:
+def split_broken_lines(path: Path, workdir: Path, delimiter: str = ",") -> Path:
     """A clean copy of ``path``: every line a record with its own line number; a line that is
     not one record is kept as an empty record carrying the reason and the line's text, so the
     ingest quarantines it in the same streaming pass."""
@@ -42,11 +44,11 @@ def split_broken_lines(path: Path, workdir: Path) -> Path:
         clean.open("w", encoding="utf-8", newline="") as out,
     ):
         writer = csv.writer(out)
-        header = next(csv.reader([source.readline()]), [])
+        header = next(csv.reader([source.readline()], delimiter=delimiter), [])
         writer.writerow([*header, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT])
         for number, line in enumerate(source, start=2):
             text = line.rstrip("\r\n")
-            parsed = _parse_line(text, len(header))
+            parsed = _parse_line(text, len(header), delimiter)
             if isinstance(parsed, str):
                 writer.writerow([""] * len(header) + [number, parsed, text[:MAX_VALUE_CHARS]])
             else:

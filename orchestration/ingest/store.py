@@ -38,6 +38,8 @@ MANIFEST_SCHEMA = {
     "rows_in": pl.Int64,
     "rows_loaded": pl.Int64,
     "rows_quarantined": pl.Int64,
+    # Rows written to raw: rows_loaded, or more where one line holds several measures.
+    "raw_rows": pl.Int64,
     "ingested_at": pl.Datetime("us", "UTC"),
 }
 
@@ -83,6 +85,10 @@ def data_files(raw_dir: Path, table: str) -> list[Path]:
 
 def row_count(path: Path) -> int:
     return pl.scan_parquet(path).select(pl.len()).collect().item()
+
+
+def distinct_count(path: Path, column: str) -> int:
+    return pl.scan_parquet(path).select(pl.col(column).n_unique()).collect().item()
 
 
 def read_manifest(raw_dir: Path, feed: str, drop_date: date) -> pl.DataFrame:

@@ -197,14 +197,93 @@ def iso_date(column: str) -> Parsed:
     return Parsed(pl.col(parsed), error, stages)
 
 
-def rate_pct(column: str) -> Parsed:
-    """An ad valorem rate in percent; ``17``, ``17.0`` and ``17%`` are the same."""
-    cleaned, number, stages = _number(column, [" ", "%", "\u00a0"])
-    error = _first_reason(
-        (cleaned.is_not_null() & number.is_null(), "not a number"),
-        (number < 0, "negative rate"),
+# A duty as tariff schedules write it: a specific part (amount, currency, unit), an ad valorem
+# part in percent (``33 1/3%`` included), or both: ``1.9¢/kg``, ``$1.50/doz. + 4%``, ``2.5%``.
+# A unit holds no digit or currency sign, so a sliding scale (``44.1¢/kg less 0.02¢/kg for
+# each degree ...``) does not read as one specific duty.
+DUTY_PATTERN = (
+    r"^(?:(?<currency>US\$|\$|€|EUR|CNY|¥)?\s*(?<amount>\d+(?:\.\d*)?|\.\d+)\s*(?<cents>¢|cents?)?"
+    r"\s*(?:/\s*|\s+(?:per\s+)?)(?<unit>[^\d\s+%¢$€¥][^\d+%¢$€¥]*?))?"
+    r"\s*\+?\s*(?:(?<pct>\d+(?:\.\d*)?|\.\d+)(?:\s+(?<num>\d+)/(?<den>\d+))?\s*%)?$"
+)
+CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "EUR": "EUR", "¥": "CNY", "CNY": "CNY"}
+CENTS = "USD cents"
+NOT_A_RATE = "not a rate (expected e.g. 2.5%, Free, 1.9¢/kg or $1.50/doz. + 4%)"
+
+
+def _duty_stages(column: str) -> tuple[dict[str, pl.Expr], ...]:
+    """The stages every duty parser of ``column`` shares (same names, same expressions)."""
+    cleaned, number, parts = (_helper(column, p) for p in ("text", "number", "duty"))
+    plain = pl.col(cleaned).str.replace_many([" ", "%", "\u00a0"], ["", "", ""])
+    return (
+        {cleaned: text(column).str.replace_all("\u00a0", " ")},
+        {
+            number: pl.when(plain.str.contains(NUMBER)).then(plain.cast(pl.Float64, strict=False)),
+            parts: pl.when(pl.col(cleaned).str.to_lowercase() == "free")
+            .then(pl.lit("0%"))
+            .otherwise(pl.col(cleaned))
+            .str.extract_groups(DUTY_PATTERN),
+        },
     )
-    return Parsed(pl.when(error.is_null()).then(number), error, stages)
+
+
+def _duty_fields(column: str) -> dict[str, pl.Expr]:
+    """The parts of the duty in ``column``; each null where the text has no such part."""
+    number, parts = pl.col(_helper(column, "number")), pl.col(_helper(column, "duty"))
+
+    def part(name: str) -> pl.Expr:
+        return parts.struct.field(name)
+
+    amount = part("amount").cast(pl.Float64, strict=False)
+    fraction = part("num").cast(pl.Float64, strict=False) / part("den").cast(
+        pl.Float64, strict=False
+    )
+    percent = part("pct").cast(pl.Float64, strict=False) + pl.coalesce(fraction, pl.lit(0.0))
+    currency = (
+        pl.when(part("cents").is_not_null())
+        .then(pl.lit(CENTS))
+        .otherwise(part("currency").replace_strict(CURRENCIES, default=None))
+    )
+    readable = percent.is_not_null() | (amount.is_not_null() & currency.is_not_null())
+    return {
+        "number": number,
+        "readable": number.is_not_null() | readable,
+        "pct": pl.coalesce(number, pl.when(readable).then(pl.coalesce(percent, pl.lit(0.0)))),
+        "amount": pl.when(number.is_null()).then(amount),
+        "currency": pl.when(number.is_null() & amount.is_not_null()).then(currency),
+        "unit": pl.when(number.is_null() & amount.is_not_null()).then(
+            part("unit").str.strip_chars()
+        ),
+    }
+
+
+def rate_pct(column: str) -> Parsed:
+    """The ad valorem part of a duty in percent: ``17``, ``17.0`` and ``17%`` are the same;
+    ``Free`` is 0; a specific-only duty (``1.9¢/kg``) is 0; ``$1.50/doz. + 4%`` is 4."""
+    duty = _duty_fields(column)
+    cleaned = pl.col(_helper(column, "text"))
+    error = _first_reason(
+        (cleaned.is_not_null() & ~duty["readable"], NOT_A_RATE),
+        (duty["pct"] < 0, "negative rate"),
+    )
+    return Parsed(pl.when(error.is_null()).then(duty["pct"]), error, _duty_stages(column))
+
+
+def duty_part(part: str):
+    """A parser of one part of the duty in a rate column: ``amount``, ``currency``, ``unit``;
+    ``rate_pct`` reports a rate that cannot be read, so these report nothing."""
+
+    def parse(column: str) -> Parsed:
+        return Parsed(_duty_fields(column)[part], NO_ERROR, _duty_stages(column))
+
+    return parse
+
+
+def rate_text(column: str) -> Parsed:
+    """The rate as sent, when it was more than a number (``$1.50/doz. + 4%``, ``Free``)."""
+    cleaned = pl.col(_helper(column, "text"))
+    value = pl.when(~cleaned.str.contains(NUMBER)).then(cleaned)
+    return Parsed(value, NO_ERROR, _duty_stages(column))
 
 
 def hs_code(column: str) -> Parsed:

@@ -931,7 +931,7 @@ TARIFF_ENTRIES = [
             f"CN,US,8703.80,retaliatory,,see Annex I,2025-04-10,,Tariff Commission,{CN_COMMISSION}",
         ),
         "a rate cell that says see Annex I",
-        "loaded: 1; quarantined line 3 (rate_pct: not a number)",
+        "loaded: 1; quarantined line 3 (rate_pct: not a rate)",
     ),
     Entry(
         T + "tariffs_valid_to_before_valid_from.csv",
@@ -1005,8 +1005,49 @@ TARIFF_ENTRIES = [
                 }
             )
         ),
-        "Parquet in the tariff feed, which takes CSV and JSON only",
+        "Parquet in the tariff feed, which takes CSV (.csv, .txt, .csv.gz) and JSON only",
         "rejected: the message names the file and the formats the feed accepts",
+    ),
+    Entry(
+        T + "tariffs_windows_1252_specific_duty.txt",
+        lines(
+            TARIFF_HEADER,
+            "US,*,2208.20,MFN,,1.9¢/kg,2017-01-01,,HTSUS column 1 général (taux spécifique),"
+            f"{US_HTS}",
+        ).encode("cp1252"),
+        "Windows-1252 bytes (¢ is 0xA2, é 0xE9) in a .txt file holding CSV; a specific duty",
+        "loaded: 1 row; encoding cp1252; rate_pct 0 with the specific amount 1.9 USD cents/kg",
+    ),
+    Entry(
+        T + "tariffs_tracker_series.csv",
+        utf8("time_of_tariff,hs6,tariff", "2018-07-06,870380,40"),
+        "a tracker series whose header names no reporter, partner or measure: see its sidecar",
+        "loaded: 1 row, CN on US, applied, valid_until_next true",
+    ),
+    Entry(
+        T + "tariffs_tracker_series.csv.meta.json",
+        utf8(
+            '{"constants": {"reporter": "CN", "partner": "US", "measure": "applied"}, '
+            '"columns": {"time_of_tariff": "valid_from", "hs6": "hs_code", "tariff": "rate_pct"}, '
+            '"valid_until_next": true}'
+        ),
+        "the sidecar of tariffs_tracker_series.csv",
+        "not part of the drop as data: not listed in audit.ingested_files",
+    ),
+    Entry(
+        T + "tariffs_sidecar_unknown_field.csv",
+        utf8("time_of_tariff,hs6,tariff", "2018-07-06,220820,15"),
+        "a tracker series whose sidecar maps a header to a field the feed does not have",
+        "rejected: the message names the sidecar and the unknown field duty_rate",
+    ),
+    Entry(
+        T + "tariffs_sidecar_unknown_field.csv.meta.json",
+        utf8(
+            '{"constants": {"reporter": "CN", "partner": "US", "measure": "applied"}, '
+            '"columns": {"time_of_tariff": "valid_from", "hs6": "hs_code", "tariff": "duty_rate"}}'
+        ),
+        "the sidecar of tariffs_sidecar_unknown_field.csv, naming an unknown field",
+        "not part of the drop as data: not listed in audit.ingested_files",
     ),
     Entry(
         T + "tariffs_gb18030_chinese_legal_basis.csv",

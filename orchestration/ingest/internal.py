@@ -1,0 +1,9 @@
+"""Names of the columns the readers add for the parser: no file uses them, so a file's own
+column of the same meaning (a "line number", say) is just data."""
+
+ROW_INDEX = "__autotrade_line_number"
+# Fields past the header's last column land here, so that such a line can be quarantined.
+OVERFLOW = "__autotrade_overflow"
+# A reader's column naming, per row, the file's column a field was read from (``usitc``): a
+# quarantined rate then names ``col1_special_text`` rather than ``rate_pct``.
+ORIGIN_PREFIX = "__autotrade_origin_"
