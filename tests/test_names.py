@@ -22,6 +22,57 @@ DROP = "2025-07-10"
 FILE = f"sales/{DROP}/排行榜_2025年4-6月.csv"
 # Each model sells 6% more in May and 13% more in June than in April.
 MONTHS = {"2025-04": 1.0, "2025-05": 1.06, "2025-06": 1.13}
+
+# Spellings real exports put in a brand column -> the canonical brand (or maker, or group)
+# the pipeline must give them; landed as one probe row each, in a month of their own.
+SPELLINGS = [
+    # brand columns of real exports that matched nothing before the reference data
+    ("比亚迪", "BYD"),
+    ("大众", "Volkswagen"),
+    ("丰田", "Toyota"),
+    ("零跑汽车", "Leapmotor"),
+    ("小鹏汽车", "Xpeng"),
+    ("ARCFOX极狐", "ARCFOX"),
+    ("Polestar极星", "Polestar"),
+    ("吉利银河", "Geely Galaxy"),
+    ("长安启源", "Changan Qiyuan"),
+    ("东风风神", "Dongfeng Aeolus"),
+    ("捷途山海", "Jetour Shanhai"),
+    ("奇瑞风云", "Chery Fengyun"),
+    ("比亚迪王朝", "BYD"),
+    ("极狐", "ARCFOX"),
+    ("启辰", "Venucia"),
+    ("北京", "Beijing"),
+    ("Mercedes Benz", "Mercedes-Benz"),
+    ("梅赛德斯－奔驰", "Mercedes-Benz"),
+    ("VW", "Volkswagen"),
+    ("Li Auto", "Li Auto"),
+    # makers and joint ventures in a brand column
+    ("上汽通用五菱", "SAIC-GM-Wuling"),
+    ("上汽大众", "SAIC Volkswagen"),
+    ("一汽-大众", "FAW-Volkswagen"),
+    ("一汽大众", "FAW-Volkswagen"),
+    ("华晨宝马", "BMW"),
+    ("北京奔驰", "Mercedes-Benz"),
+    ("广汽丰田", "Toyota"),
+    ("特斯拉中国", "Tesla"),
+    ("比亚迪汽车", "BYD"),
+    # company forms and English series names (CnEVPost-style plug-in series)
+    ("Li Auto Inc.", "Li Auto"),
+    ("XPeng Inc.", "Xpeng"),
+    ("NIO Inc.", "NIO"),
+    ("Leapmotor International", "Leapmotor"),
+    ("BYD Auto", "BYD"),
+    ("Geely Auto", "Geely"),
+    ("Tesla China", "Tesla"),
+    ("GAC Aion", "Aion"),
+    ("Great Wall Motor", "Great Wall"),
+    ("Changan Automobile", "Changan"),
+    ("Volvo Cars", "Volvo"),
+    # a group in the brand column: the group's name, in that group
+    ("上汽集团", "SAIC"),
+]
+PROBE_MONTH = "2025-09"
 UNKNOWN_BRAND = "云鲲汽车"
 HAN = re.compile("[\u4e00-\u9fff]")  # CJK unified ideographs
 
@@ -177,6 +228,9 @@ def names_run(sample_run, tmp_path_factory):
     lines = ["月份,品牌,厂商,车型,动力类型,指导价,销量"]
     lines += [",".join(map(str, row[:-1])) for row in export_rows()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    probes = ["month,brand,model,units"]
+    probes += [f"{PROBE_MONTH},{sent},probe-{i},1" for i, (sent, _) in enumerate(SPELLINGS)]
+    (path.parent / "spellings.csv").write_text("\n".join(probes) + "\n", encoding="utf-8")
     pipeline = run_pipeline(settings, DagsterInstance.ephemeral(), keys=[DROP])
     assert pipeline.result.success, "the run over the ranking export failed"
     return pipeline
@@ -320,3 +374,15 @@ def test_the_group_sum_check_blocks_a_mart_that_leaves_units_out(names_run, tmp_
     # The three months, 2025-Q2, 2025-YTD-04 to 2025-YTD-06 and 2025.
     assert failure.unexpected_count == 8
     assert run_suite(names_run.settings.warehouse, "mart_group_sales").passed
+
+
+@pytest.mark.parametrize(
+    ("index", "sent", "brand"), [(i, *pair) for i, pair in enumerate(SPELLINGS)]
+)
+def test_export_spellings_resolve_to_the_brand_they_mean(published, index, sent, brand):
+    (found,) = published.execute(
+        "select brand from marts.mart_model_period"
+        " where period_type = 'month' and period_label = ? and model = ?",
+        [PROBE_MONTH, f"probe-{index}"],
+    ).fetchone()
+    assert found == brand, f"{sent!r} became {found!r}"

@@ -1,7 +1,9 @@
 {#- The key two spellings of a name share when they differ only in what sources vary: case,
-    full-width forms (ＢＹＤ), separators (spaces - _ · • . ' ’ / & ( )) and a trailing
-    汽车 / 汽車 / Auto / Automobile / Motors / Motor / Cars (removed only when something
-    remains; after the separators, so `Li Auto`, `LiAuto` and `理想汽车` lose theirs alike).
+    full-width forms (ＢＹＤ), separators (spaces - _ · • . , ' ’ / & ( )), a trailing company
+    form (Inc., Co., Ltd., Group, Holdings, International, 集团, 有限公司, 控股: `Li Auto Inc.`)
+    and then a trailing 汽车 / 汽車 / Auto / Automobile / Motors / Motor / Cars (each removed
+    only when something remains; after the separators, so `Li Auto`, `LiAuto` and `理想汽车`
+    lose theirs alike).
     Every name lookup (brands, manufacturers, groups, models, powertrains) compares keys of
     this one function, on both sides: the seeds and the names as sent.
 
@@ -11,7 +13,7 @@
     {%- set folded -%}
         regexp_replace(
             lower(translate({{ expr }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ')),
-            '[\s\x{00a0}\-_·•・.''’/&()]', '', 'g'
+            '[\s\x{00a0}\-_·•・.,''’/&()]', '', 'g'
         )
     {%- endset -%}
     {%- if script == 'latin' -%}
@@ -21,5 +23,6 @@
     {%- elif script is not none -%}
         {{ exceptions.raise_compiler_error("name_key: script must be 'latin' or 'chinese'") }}
     {%- endif -%}
-    regexp_replace({{ folded }}, '(.)(汽车|汽車|automobile|auto|motors|motor|cars)$', '\1')
+    {%- set company = "regexp_replace(" ~ folded ~ ", '(.)(coltd|ltd|limited|inc|incorporated|corporation|corp|group|holdings|holding|international|intl|股份有限公司|有限公司|集团|控股)$', '\\1')" -%}
+    regexp_replace({{ company }}, '(.)(汽车|汽車|automobile|auto|motors|motor|cars)$', '\1')
 {%- endmacro %}

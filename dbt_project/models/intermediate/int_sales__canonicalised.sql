@@ -84,7 +84,8 @@ powertrain_keys as (
 ),
 
 {#- The brand column: a brand, else a manufacturer (its sole brand, else its own name as the
-    brand, with its group), else the name as sent. -#}
+    brand, with its group), else a group (rankings that list 上汽集团: the group's name as the
+    brand, with that group), else the name as sent. -#}
 brand_names as (
     select distinct brand as name from sales
 ),
@@ -97,6 +98,10 @@ brand_manufacturer_matches as (
     {{ best_name_match('brand_names', 'manufacturer_keys') }}
 ),
 
+brand_group_matches as (
+    {{ best_name_match('brand_names', 'group_keys') }}
+),
+
 brands_resolved as (
     select
         brand_names.name as brand_as_sent,
@@ -104,17 +109,23 @@ brands_resolved as (
             brand_matches.value,
             manufacturers.sole_brand,
             manufacturers.manufacturer,
+            brand_group_matches.value,
             trim(brand_names.name)
         ) as brand,
         coalesce(brand_matches.value, manufacturers.sole_brand) is not null as is_canonical_brand,
-        manufacturers.group_name as manufacturer_group,
-        brand_matches.value is not null or manufacturers.manufacturer is not null as is_known_brand
+        coalesce(manufacturers.group_name, brand_group_matches.value) as manufacturer_group,
+        coalesce(brand_matches.value, manufacturers.manufacturer, brand_group_matches.value)
+            is not null as is_known_brand
     from brand_names
     left join brand_matches on brand_names.name = brand_matches.name
     left join brand_manufacturer_matches
         on brand_names.name = brand_manufacturer_matches.name
         and brand_matches.value is null
     left join manufacturers on brand_manufacturer_matches.value = manufacturers.manufacturer
+    left join brand_group_matches
+        on brand_names.name = brand_group_matches.name
+        and brand_matches.value is null
+        and manufacturers.manufacturer is null
 ),
 
 {#- The group column: a group, else a manufacturer's group. -#}
