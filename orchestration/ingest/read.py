@@ -6,7 +6,10 @@ decision to quarantine happen afterwards, per field, with a reason (see ``parse`
 
 from __future__ import annotations
 
+import errno
+import gzip
 import json
+import os
 import re
 import zlib
 from dataclasses import dataclass
@@ -17,6 +20,13 @@ import polars as pl
 from orchestration.ingest.decode import as_utf8_csv, scan_marks
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile
+from orchestration.ingest.limits import (
+    MAX_COLUMNS,
+    MAX_FIELD_BYTES,
+    MAX_HEADER_BYTES,
+    SHOWN_CHARS,
+    shortened,
+)
 from orchestration.ingest.repair import (
     BROKEN_REASON,
     BROKEN_TEXT,
@@ -34,6 +44,17 @@ CSV_FORMATS = ("csv", "csv.gz")
 # What reading a damaged file raises: truncated gzip (EOFError), corrupt deflate (zlib.error),
 # undecodable or malformed content (ValueError), I/O and Polars' own errors.
 UNREADABLE = (OSError, EOFError, zlib.error, ValueError, pl.exceptions.PolarsError)
+# Errors that say the machine is at fault, not the file (a full disk, a read-only or
+# forbidden directory): they fail the run instead of rejecting the file.
+MACHINE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+
+
+def machine_fault(error: BaseException) -> bool:
+    """Whether ``error`` (Python's or Polars', which carries the OS error as text) is one of
+    ``MACHINE_ERRNOS``."""
+    if isinstance(error, OSError) and error.errno in MACHINE_ERRNOS:
+        return True
+    return any(os.strerror(code) in str(error) for code in MACHINE_ERRNOS)
 
 
 class RejectedFile(ValueError):
@@ -71,7 +92,7 @@ def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[s
     if missing:
         raise RejectedFile(
             f"{file.relative_name}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(headers)})"
+            f"(found: {shortened(', '.join(headers), 200)})"
         )
     return renames
 
@@ -79,7 +100,10 @@ def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[s
 def _json_records(path: Path) -> list[dict]:
     """A JSON array of records, or an object holding one under ``measures``/``records``/``data``."""
     with path.open("rb") as handle:
-        document = json.load(handle)
+        try:
+            document = json.load(handle)
+        except RecursionError:
+            raise ValueError("JSON nested deeper than the reader allows") from None
     if isinstance(document, dict):
         for key in ("measures", "records", "data"):
             if isinstance(document.get(key), list):
@@ -102,6 +126,23 @@ def _json_frame(path: Path) -> pl.LazyFrame:
 
 def _json_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _check_header(file: LandedFile) -> None:
+    """Refuse a CSV whose header line is past the limits, reading no more than the limit."""
+    opener = gzip.open if file.format == "csv.gz" else open
+    with opener(file.path, "rb") as handle:
+        start = handle.read(MAX_HEADER_BYTES + 1)
+    header = start.split(b"\n", 1)[0]
+    if len(header) > MAX_HEADER_BYTES:
+        raise RejectedFile(
+            f"{file.relative_name}: header line longer than {MAX_HEADER_BYTES:,} bytes; not read"
+        )
+    if header.count(b",") >= MAX_COLUMNS:
+        raise RejectedFile(
+            f"{file.relative_name}: header has {header.count(b',') + 1:,} columns, more than "
+            f"{MAX_COLUMNS}; not read"
+        )
 
 
 def _csv_frame(path: Path) -> pl.LazyFrame:
@@ -134,6 +175,7 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
     (``repair.split_broken_lines``) when ``repair`` is asked for or the file has a quote that
     never closes."""
     if file.format in CSV_FORMATS:
+        _check_header(file)
         path, encoding = as_utf8_csv(file.path, workdir)
         marks = scan_marks(path)
         if not repair and not marks.unbalanced_quotes:
@@ -157,7 +199,13 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
         raw = _raw_frame(file, workdir, repair)
         headers = raw.frame.collect_schema().names()
     except UNREADABLE as error:
+        if machine_fault(error):
+            raise
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
+    if len(headers) > MAX_COLUMNS:
+        raise RejectedFile(
+            f"{file.relative_name}: {len(headers):,} columns, more than {MAX_COLUMNS}; not read"
+        )
     internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT}
     renames = _canonical_names(feed, file, [h for h in headers if h not in internal])
     known = {field.name for field in feed.fields}
@@ -174,4 +222,30 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
     # A blank line is no record: it is skipped (after numbering, so lines keep their number).
     data = [name for name in frame.collect_schema().names() if name not in (ROW_INDEX, LINE_COLUMN)]
     frame = frame.filter(~pl.all_horizontal(pl.col(data).is_null()))
+    frame = _quarantine_long_fields(
+        frame, [name for name in data if name not in internal - {OVERFLOW}]
+    )
     return TextFrame(frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64)), raw.encoding, extra)
+
+
+def _field_label(name: str) -> str:
+    return "the fields past the header are" if name == OVERFLOW else f"field {name!r} is"
+
+
+def _quarantine_long_fields(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """A line with a field longer than ``MAX_FIELD_BYTES`` is quarantined as a whole, the
+    reason naming the field and the value cut short: no such value reaches the models."""
+    too_long = [(pl.col(name).str.len_bytes() > MAX_FIELD_BYTES, name) for name in columns]
+    present = frame.collect_schema().names()
+    reason = pl.coalesce(
+        *([pl.col(BROKEN_REASON)] if BROKEN_REASON in present else []),
+        *(
+            pl.when(long).then(pl.lit(f"{_field_label(name)} longer than {MAX_FIELD_BYTES} bytes"))
+            for long, name in too_long
+        ),
+    )
+    text = pl.coalesce(
+        *([pl.col(BROKEN_TEXT)] if BROKEN_TEXT in present else []),
+        *(pl.when(long).then(pl.col(name).str.slice(0, SHOWN_CHARS)) for long, name in too_long),
+    )
+    return frame.with_columns(reason.alias(BROKEN_REASON), text.alias(BROKEN_TEXT))
