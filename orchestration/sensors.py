@@ -59,7 +59,7 @@ def landing_sensor(context: SensorEvaluationContext, settings: AutotradeSettings
         run_requests=[
             RunRequest(
                 run_key=json.dumps(
-                    {name: fp for name, fp in current.items() if name.split("/")[1] in changed}
+                    {key: {feed: current[f"{feed}/{key}"] for feed in FEEDS} for key in ordered}
                 ),
                 tags=range_tags(ordered[0], ordered[-1]),
             )

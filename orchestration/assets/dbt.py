@@ -9,6 +9,7 @@ the run kills its dbt. Each step writes dbt's target files to one folder per ste
 warehouse, removed when the step ends, so runs leave no folders behind.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -67,11 +68,16 @@ def _manifest_is_stale(environment: dict[str, str]) -> bool:
 
 # The asset graph is read from dbt's manifest: (re)parse when the project changed since, or
 # the profile did, so a fresh clone and an edited model both load without a manual `dbt parse`.
+# Processes that start together (two runs, a run and `make ui`) parse one at a time: the
+# second then finds the first's fresh manifest instead of reading it half-written.
 _environment = settings_from_environment().dbt_environment()
-if _manifest_is_stale(_environment):
-    os.environ.update(_environment)
-    dbt_cli().cli(["parse"], target_path=Path("target")).wait()
-    PARSED_UNDER.write_text(json.dumps(_environment))
+PARSED_UNDER.parent.mkdir(parents=True, exist_ok=True)
+with PARSED_UNDER.with_name(".parse.lock").open("w") as _parse_lock:
+    fcntl.flock(_parse_lock, fcntl.LOCK_EX)
+    if _manifest_is_stale(_environment):
+        os.environ.update(_environment)
+        dbt_cli().cli(["parse"], target_path=Path("target")).wait()
+        PARSED_UNDER.write_text(json.dumps(_environment))
 
 STAGING = "resource_type:seed path:models/staging"
 
