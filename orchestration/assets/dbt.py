@@ -131,9 +131,15 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         warehouse = hashlib.sha1(str(settings.warehouse).encode()).hexdigest()[:10]
         target = DBT_PROJECT_DIR / "target" / f"{name}-{warehouse}"
         shutil.rmtree(target, ignore_errors=True)
+        invocation = dbt.cli(args, context=context, target_path=target)
         try:
-            yield from dbt.cli(args, context=context, target_path=target).stream()
+            yield from invocation.stream()
         finally:
+            # A step that fails while dbt runs (an error reading its events) must not leave
+            # dbt writing the warehouse after the run.
+            if invocation.process.poll() is None:
+                invocation.process.kill()
+                invocation.process.wait()
             shutil.rmtree(target, ignore_errors=True)
 
     return _step
