@@ -198,6 +198,8 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
     try:
         raw = _raw_frame(file, workdir, repair)
         headers = raw.frame.collect_schema().names()
+    except RejectedFile:
+        raise
     except UNREADABLE as error:
         if machine_fault(error):
             raise
