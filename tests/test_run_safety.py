@@ -89,7 +89,7 @@ def dbt_processes(warehouse: Path) -> list[int]:
 
 
 def published_tables(publish: Path) -> dict[str, list[tuple]]:
-    """Every published table's rows, sorted; the manifest's load times left out."""
+    """Every published table's rows, sorted; timestamps (load times, build stamps) left out."""
     with duckdb.connect(publish / "autotrade.duckdb", read_only=True) as connection:
         tables = connection.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
@@ -101,10 +101,10 @@ def published_tables(publish: Path) -> dict[str, list[tuple]]:
                 name
                 for (name,) in connection.execute(
                     "select column_name from information_schema.columns "
-                    "where table_schema || '.' || table_name = ? order by ordinal_position",
+                    "where table_schema || '.' || table_name = ? "
+                    "and data_type not like 'TIMESTAMP%' order by ordinal_position",
                     [table],
                 ).fetchall()
-                if name != "ingested_at"
             ]
             select = ", ".join(f'"{c}"' for c in columns)
             contents[table] = connection.execute(
