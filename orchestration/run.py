@@ -70,13 +70,21 @@ def failure_cause(result) -> list[str]:
     step (a resource, the run lock), the run's own failure message."""
     lines = [
         f"  step {event.step_key} failed: "
-        + shortened(_first_line(event.event_specific_data.error.message), 300)
+        + shortened(_first_line(_root(event.event_specific_data.error).message), 300)
         for event in result.get_step_failure_events()
     ]
     if not lines and not result.success:
         failure = result.get_run_failure_event()
         lines.append(f"  {shortened(_first_line(failure.message if failure else 'unknown'), 300)}")
     return lines
+
+
+def _root(error):
+    """The error under Dagster's wrappers (a step retried gives up with "Exceeded max_retries";
+    what failed is its cause)."""
+    while error.cause is not None:
+        error = error.cause
+    return error
 
 
 def _first_line(message: str) -> str:
