@@ -12,7 +12,7 @@ export AUTOTRADE_WAREHOUSE ?= data/warehouse/autotrade.duckdb
 export AUTOTRADE_PUBLISH ?= data/published
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install run test ui lint sample clean versions rollback dashboard docs bench bench-full
+.PHONY: install run withdraw test ui lint sample clean versions rollback dashboard docs bench bench-full
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -21,8 +21,13 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 install: .venv/.installed
 
+# Exits non-zero unless the whole pipeline finished. One run per warehouse at a time: a
+# second waits for the first up to AUTOTRADE_LOCK_WAIT seconds (default 600), then exits.
 run: install
 	$(UV) run python -m orchestration.run $(if $(FULL_REFRESH),--full-refresh)
+
+withdraw: install  # make withdraw FILE=<feed>/<YYYY-MM-DD>/<file>: its rows leave every mart
+	$(UV) run python -m orchestration.run --withdraw $(FILE)
 
 test: install
 	$(UV) run pytest

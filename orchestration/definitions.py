@@ -1,14 +1,14 @@
 """The one Dagster ``Definitions`` of autotrade: assets, checks, job, schedule, sensors."""
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import dbt_models, dbt_project, dbt_staging
+from orchestration.assets.dbt import dbt_cli, dbt_models, dbt_staging
 from orchestration.assets.publish import published_autotrade
 from orchestration.assets.raw import raw_assets
 from orchestration.checks import gx_checks
 from orchestration.jobs import autotrade_job
 from orchestration.resources import AutotradeSettings, settings_from_environment
+from orchestration.run_lock import RunLock
 from orchestration.sensors import daily_schedule, failed_run_reporter, landing_sensor
 
 
@@ -20,7 +20,11 @@ def build_definitions(settings: AutotradeSettings) -> Definitions:
         jobs=[autotrade_job],
         schedules=[daily_schedule],
         sensors=[landing_sensor, failed_run_reporter],
-        resources={"settings": settings, "dbt": DbtCliResource(project_dir=dbt_project)},
+        resources={
+            "settings": settings,
+            "dbt": dbt_cli(),
+            "run_lock": RunLock(settings=settings),
+        },
     )
 
 

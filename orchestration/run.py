@@ -5,9 +5,16 @@ models, runs every check and publishes the marts; prints what it did and where t
 DAGSTER_HOME set the run is recorded there, so ``make ui`` shows it afterwards.
 
     python -m orchestration.run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--full-refresh]
+                                [--withdraw <feed>/<YYYY-MM-DD>/<file>]
 
 The incremental dbt models rebuild only what changed; ``--full-refresh`` rebuilds them from
-every drop (needed after a change to their SQL).
+every drop (needed after a change to their SQL). ``--withdraw`` takes a loaded file's rows
+out of the raw layer before the run, so the run removes them from every mart.
+
+The run holds the warehouse's run lock (``orchestration.run_lock``): a second ``make run``
+waits for the first, up to ``AUTOTRADE_LOCK_WAIT`` seconds, then exits naming the holder.
+Exits 0 only when the whole pipeline finished; otherwise the summary names the failed step
+and its error.
 """
 
 from __future__ import annotations
@@ -19,12 +26,17 @@ from datetime import date
 
 import duckdb
 from dagster import AssetCheckSeverity, DagsterInstance
+from dagster._core.utils import make_new_run_id
 
 from orchestration.assets.dbt import DBT_STEPS
 from orchestration.definitions import build_definitions
+from orchestration.ingest.feeds import FEEDS
+from orchestration.ingest.ingest import withdraw
+from orchestration.ingest.limits import shortened
 from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, landed_drop_dates, register_drop_dates
 from orchestration.resources import AutotradeSettings, settings_from_environment
+from orchestration.run_lock import RunLockTimeout, lock_wait, mark_dead_run_failed, run_lock
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -38,6 +50,7 @@ def run(
     instance: DagsterInstance,
     settings: AutotradeSettings,
     full_refresh: bool = False,
+    run_id: str | None = None,
 ):
     """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
     register_drop_dates(instance, keys)
@@ -49,6 +62,7 @@ def run(
         | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
         raise_on_error=False,
         tags=range_tags(ordered[0], ordered[-1]),
+        run_id=run_id,
     )
 
 
@@ -73,6 +87,32 @@ def unmapped_names(database) -> str:
     )
 
 
+def failure_cause(result) -> list[str]:
+    """Which steps failed and the first line of each error; for a run that failed before any
+    step (a resource, the run lock), the run's own failure message."""
+    lines = [
+        f"  step {event.step_key} failed: "
+        + shortened(_first_line(_root(event.event_specific_data.error).message), 300)
+        for event in result.get_step_failure_events()
+    ]
+    if not lines and not result.success:
+        failure = result.get_run_failure_event()
+        lines.append(f"  {shortened(_first_line(failure.message if failure else 'unknown'), 300)}")
+    return lines
+
+
+def _root(error):
+    """The error under Dagster's wrappers (a step retried gives up with "Exceeded max_retries";
+    what failed is its cause)."""
+    while error.cause is not None:
+        error = error.cause
+    return error
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else message
+
+
 def summary(result, settings: AutotradeSettings) -> str:
     """What a person needs after a run: did it pass, which checks failed, what to open."""
     evaluations = result.get_asset_check_evaluations()
@@ -82,6 +122,7 @@ def summary(result, settings: AutotradeSettings) -> str:
     lines = [
         "",
         f"autotrade run {'succeeded' if result.success else 'FAILED'} ({result.run_id})",
+        *failure_cause(result),
         f"checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
         f"{len(failed) - len(errors)} warned "
         f"({len(suites)} Great Expectations suites, {len(evaluations) - len(suites)} dbt tests)",
@@ -113,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
     )
+    parser.add_argument(
+        "--withdraw",
+        metavar="FEED/YYYY-MM-DD/FILE",
+        type=_landed_name,
+        help="remove a loaded file's rows before the run (its manifest row says withdrawn)",
+    )
     args = parser.parse_args(argv)
     settings = settings_from_environment()
     keys = [
@@ -125,9 +172,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
     print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
-    result = run(keys, _instance(), settings, args.full_refresh)
+    instance, run_id = _instance(), make_new_run_id()
+    try:
+        with run_lock(settings.warehouse, lock_wait(), run_id, on_wait=print) as died:
+            if stale := mark_dead_run_failed(instance, died):
+                print(f"the earlier run {stale} was killed before it finished; marked failed")
+            if args.withdraw:
+                feed, day, name = args.withdraw
+                row = withdraw(FEEDS[feed], settings.raw_dir, day, name)
+                print(row["message"])
+            result = run(keys, instance, settings, args.full_refresh, run_id)
+    except (RunLockTimeout, LookupError) as error:
+        print(f"autotrade run not started: {error}", file=sys.stderr)
+        return 3
     print(summary(result, settings))
     return 0 if result.success else 1
+
+
+def _landed_name(text: str) -> tuple[str, date, str]:
+    """``<feed>/<YYYY-MM-DD>/<file>`` as (feed, drop date, the name as the manifest has it)."""
+    parts = text.strip("/").split("/")
+    if len(parts) != 3 or parts[0] not in FEEDS:
+        raise argparse.ArgumentTypeError(f"{text}: expected <feed>/<YYYY-MM-DD>/<file>")
+    try:
+        day = date.fromisoformat(parts[1])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text}: {error}") from None
+    return parts[0], day, "/".join(parts)
 
 
 if __name__ == "__main__":

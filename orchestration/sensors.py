@@ -17,6 +17,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.ingest import store
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import drop_fingerprint
 from orchestration.jobs import autotrade_job, range_tags
@@ -36,12 +37,20 @@ from orchestration.resources import AutotradeSettings
     description="One run over every drop folder that appeared or changed since the last look.",
 )
 def landing_sensor(context: SensorEvaluationContext, settings: AutotradeSettings):
+    # Per drop and feed (``<feed>/<date>``): what the last look saw (the cursor) and what a
+    # run ingested (``make run`` included), so a drop either one knows is not run again.
     current = {
-        key: drop_fingerprint(settings.landing, date.fromisoformat(key), list(FEEDS))
+        f"{feed}/{key}": drop_fingerprint(settings.landing, date.fromisoformat(key), [feed])
         for key in landed_drop_dates(settings)
+        for feed in FEEDS
     }
     seen = json.loads(context.cursor or "{}")
-    changed = {key for key, fingerprint in current.items() if seen.get(key) != fingerprint}
+    ingested = store.ingested_fingerprints(settings.raw_dir)
+    changed = {
+        name.split("/")[1]
+        for name, fingerprint in current.items()
+        if fingerprint not in (seen.get(name), ingested.get(name))
+    }
     if not changed:
         return SkipReason(f"no new or changed drops under {settings.landing}")
     known = set(context.instance.get_dynamic_partitions(DROP_DATES.name))
@@ -49,7 +58,9 @@ def landing_sensor(context: SensorEvaluationContext, settings: AutotradeSettings
     return SensorResult(
         run_requests=[
             RunRequest(
-                run_key=json.dumps({key: current[key] for key in ordered}),
+                run_key=json.dumps(
+                    {key: {feed: current[f"{feed}/{key}"] for feed in FEEDS} for key in ordered}
+                ),
                 tags=range_tags(ordered[0], ordered[-1]),
             )
         ],

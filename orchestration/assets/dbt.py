@@ -3,10 +3,18 @@
 Step one builds the seeds and staging views; step two everything downstream. The split is
 what lets the blocking Great Expectations checks on staging stop the marts from being built
 in the same run: a check can only run between two steps.
+
+dbt runs as a child process bound to this one (``orchestration/dbt_with_parent``): killing
+the run kills its dbt. Each step writes dbt's target files to one folder per step and
+warehouse, removed when the step ends, so runs leave no folders behind.
 """
 
+import fcntl
+import hashlib
 import json
 import os
+import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,9 +29,18 @@ from dagster_dbt import (
 )
 
 from orchestration.resources import AutotradeSettings, settings_from_environment
+from orchestration.run_lock import RunLock
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_WITH_PARENT = Path(__file__).resolve().parents[1] / "dbt_with_parent"
+# The interpreter dbt_with_parent runs dbt under: this one, whose environment has dbt.
+os.environ.setdefault("AUTOTRADE_PYTHON", sys.executable)
+
+
+def dbt_cli() -> DbtCliResource:
+    """The dbt resource: dbt as a child that dies with the process that starts it."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_WITH_PARENT))
 
 
 # The profile settings the manifest was parsed under: dbt reuses its parse (partial parsing)
@@ -51,11 +68,16 @@ def _manifest_is_stale(environment: dict[str, str]) -> bool:
 
 # The asset graph is read from dbt's manifest: (re)parse when the project changed since, or
 # the profile did, so a fresh clone and an edited model both load without a manual `dbt parse`.
+# Processes that start together (two runs, a run and `make ui`) parse one at a time: the
+# second then finds the first's fresh manifest instead of reading it half-written.
 _environment = settings_from_environment().dbt_environment()
-if _manifest_is_stale(_environment):
-    os.environ.update(_environment)
-    DbtCliResource(project_dir=dbt_project).cli(["parse"], target_path=Path("target")).wait()
-    PARSED_UNDER.write_text(json.dumps(_environment))
+PARSED_UNDER.parent.mkdir(parents=True, exist_ok=True)
+with PARSED_UNDER.with_name(".parse.lock").open("w") as _parse_lock:
+    fcntl.flock(_parse_lock, fcntl.LOCK_EX)
+    if _manifest_is_stale(_environment):
+        os.environ.update(_environment)
+        dbt_cli().cli(["parse"], target_path=Path("target")).wait()
+        PARSED_UNDER.write_text(json.dumps(_environment))
 
 STAGING = "resource_type:seed path:models/staging"
 
@@ -99,11 +121,26 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         dbt: DbtCliResource,
         settings: AutotradeSettings,
         config: DbtBuildConfig,
+        run_lock: RunLock,
     ):
         # dbt runs as a subprocess that inherits this environment; its profile reads the path.
         os.environ.update(settings.dbt_environment())
         args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-        yield from dbt.cli(args, context=context).stream()
+        # One folder per step and warehouse (the run lock keeps it to one run at a time):
+        # emptied first, as a killed run may have left it, and removed at the end.
+        warehouse = hashlib.sha1(str(settings.warehouse).encode()).hexdigest()[:10]
+        target = DBT_PROJECT_DIR / "target" / f"{name}-{warehouse}"
+        shutil.rmtree(target, ignore_errors=True)
+        invocation = dbt.cli(args, context=context, target_path=target)
+        try:
+            yield from invocation.stream()
+        finally:
+            # A step that fails while dbt runs (an error reading its events) must not leave
+            # dbt writing the warehouse after the run.
+            if invocation.process.poll() is None:
+                invocation.process.kill()
+                invocation.process.wait()
+            shutil.rmtree(target, ignore_errors=True)
 
     return _step
 

@@ -18,17 +18,19 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.ingest import store
 from orchestration.ingest.feeds import FEEDS, Feed
 from orchestration.ingest.ingest import DropReport, ingest_drop
-from orchestration.ingest.landing import drop_dates
+from orchestration.ingest.landing import drop_fingerprint, drop_folders
 from orchestration.ingest.raw_views import declare_raw_views, raw_tables
 from orchestration.partitions import DROP_DATES
 from orchestration.resources import AutotradeSettings
+from orchestration.run_lock import RunLock
 
 
-def _metadata(reports: list[DropReport]) -> dict:
+def _metadata(reports: list[DropReport], refused_folders: list[str]) -> dict:
     """What this materialisation did: files read, skipped as unchanged, rows, rejections."""
-    rejected = [f"{row['source_file']}: {row['message']}" for r in reports for row in r.rejected]
+    rejected = [row["message"] for r in reports for row in r.rejected] + refused_folders
     return {
         "drop_dates": MetadataValue.text(", ".join(str(r.drop_date) for r in reports) or "none"),
         "files_ingested": sum(len(r.ingested) for r in reports),
@@ -64,19 +66,30 @@ def raw_asset(feed: Feed) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run(),
         retry_policy=RetryPolicy(max_retries=2, delay=5),
     )
-    def _raw(context: AssetExecutionContext, settings: AutotradeSettings):
-        landed = set(drop_dates(settings.landing, feed.name))
+    def _raw(context: AssetExecutionContext, settings: AutotradeSettings, run_lock: RunLock):
+        # Under the run lock no other writer is alive: any temporary file is a killed run's.
+        for leftover in store.remove_leftovers(settings.raw_dir, list(raw_tables(feed))):
+            context.log.info(f"removed {leftover}, left by a run that did not finish")
+        days, refused = drop_folders(settings.landing, feed.name)
+        for _, reason in refused:
+            context.log.warning(reason)
         wanted = [date.fromisoformat(key) for key in context.partition_keys]
+        # Taken before reading: a file that changes during the ingest shows as a change.
+        fingerprints = {
+            f"{feed.name}/{day}": drop_fingerprint(settings.landing, day, [feed.name])
+            for day in wanted
+        }
         reports = [
             ingest_drop(feed, settings.landing, settings.raw_dir, day, progress=context.log.info)
             for day in wanted
-            if day in landed
+            if day in days
         ]
         if not reports:
             context.log.info(f"no {feed.name} drop in {context.partition_key_range}")
         with settings.connect() as connection:
             declare_raw_views(connection, settings.raw_dir, feed)
-        metadata = _metadata(reports)
+        store.record_ingested(settings.raw_dir, fingerprints)
+        metadata = _metadata(reports, [reason for _, reason in refused])
         for spec in specs:
             yield MaterializeResult(asset_key=spec.key, metadata=metadata)
 

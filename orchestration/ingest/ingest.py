@@ -4,7 +4,11 @@ Idempotent: a file whose SHA-256 is already in the drop's manifest as loaded is 
 again; a changed file replaces its earlier outputs; a file with the same bytes as one loaded
 in another drop (or earlier in this one) is recorded as a duplicate and loads nothing. A file
 that cannot be loaded at all is recorded in the manifest as rejected and in the quarantine
-with the reason, and the drop goes on with the other files.
+with the reason, and the drop goes on with the other files. Only reading a landed file can
+reject it: an error writing the raw outputs or the manifest fails the run, which the next run
+repairs (every output is renamed into place, the manifest last).
+
+A file withdrawn (``withdraw``) loses its rows and stays withdrawn while its bytes are the same.
 """
 
 from __future__ import annotations
@@ -22,17 +26,22 @@ from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.internal import ROW_INDEX
 from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
+from orchestration.ingest.limits import shortened
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
 from orchestration.ingest.read import (
     CSV_FORMATS,
     LINE,
-    UNREADABLE,
     RejectedFile,
     TextFrame,
+    machine_fault,
     read_text,
 )
 
-LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
+LOADED, REJECTED, DUPLICATE, WITHDRAWN = "loaded", "rejected", "duplicate", "withdrawn"
+
+
+class UnreadableRows(RejectedFile):
+    """Reading the file's rows failed after its header was read (a malformed record)."""
 
 
 @dataclass
@@ -77,7 +86,7 @@ def _reject(raw_dir: Path, feed: Feed, name: str, drop_date: date, reason: str) 
         "line_number": None,
         "field": None,
         "value": None,
-        "reason": reason,
+        "reason": shortened(reason),
         "drop_date": drop_date,
     }
     with store.replacing(quarantine_path) as temporary:
@@ -107,15 +116,30 @@ def _load(
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
         # The rows read are counted in the same pass as the split, on the text frame before
         # it: a separate count would scan the file once more.
-        *_, rows_in = pl.collect_all(
-            [
-                loaded.sink_parquet(loaded_tmp, lazy=True),
-                quarantined.sink_parquet(q_tmp, lazy=True),
-                text.frame.select(lines_in),
-            ],
-            engine="streaming",
-        )
+        try:
+            *_, rows_in = pl.collect_all(
+                [
+                    loaded.sink_parquet(loaded_tmp, lazy=True),
+                    quarantined.sink_parquet(q_tmp, lazy=True),
+                    text.frame.select(lines_in),
+                ],
+                engine="streaming",
+            )
+        except (pl.exceptions.PolarsError, OSError) as error:
+            # Reading, parsing and writing fail in one pass: the file is to blame only if
+            # reading it alone fails too; otherwise the error is the machine's or the code's.
+            if machine_fault(error) or _readable(text.frame):
+                raise
+            raise UnreadableRows(f"{file.relative_name}: cannot be read: {error}") from error
     return text, rows_in.item()
+
+
+def _readable(frame: pl.LazyFrame) -> bool:
+    try:
+        frame.select(pl.len()).collect(engine="streaming")
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 def _manifest_row(feed: Feed, file: LandedFile, sha256: str) -> dict:
@@ -140,18 +164,14 @@ def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdi
     try:
         try:
             text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path)
-        except pl.exceptions.PolarsError:
+        except UnreadableRows:
             if file.format not in CSV_FORMATS:
                 raise
             # A CSV Polars cannot read as a whole (e.g. an unclosed quote): take it line by
             # line, quarantine the lines that are not CSV and load the rest.
             text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, repair=True)
-    except (RejectedFile, *UNREADABLE) as error:
-        message = (
-            str(error)
-            if isinstance(error, RejectedFile)
-            else (f"{file.relative_name}: cannot be read: {error}")
-        )
+    except RejectedFile as error:
+        message = shortened(str(error))
         _reject(raw_dir, feed, file.relative_name, file.drop_date, message)
         return row | {
             "status": REJECTED,
@@ -203,7 +223,7 @@ def _refusal(feed: Feed, drop_date: date, name: str, message: str, raw_dir: Path
         "drop_date": drop_date,
         "source_file": name,
         "status": REJECTED,
-        "message": message,
+        "message": shortened(message),
         "rows_loaded": 0,
         "rows_quarantined": 1,
         "raw_rows": 0,
@@ -229,10 +249,11 @@ def ingest_drop(
     for number, file in enumerate(files, start=1):
         earlier = previous.pop(file.relative_name, None)
         sha256 = landed_sha256(file)
-        if earlier and earlier["status"] == LOADED and earlier["sha256"] == sha256:
+        if earlier and earlier["status"] in (LOADED, WITHDRAWN) and earlier["sha256"] == sha256:
             report.unchanged.append(file.relative_name)
             report.files.append(earlier)
-            seen.setdefault(sha256, file.relative_name)
+            if earlier["status"] == LOADED:
+                seen.setdefault(sha256, file.relative_name)
             continue
         if sha256 in seen:
             # The same bytes dropped again (a re-sent export): loading them twice would only
@@ -253,8 +274,35 @@ def ingest_drop(
         previous.pop(name, None)
         report.ingested.append(_refusal(feed, drop_date, name, message, raw_dir))
     report.files.extend(report.ingested)
-    # Files that left the landing folder keep their rows: nothing loaded is ever lost.
+    # Files that left the landing folder keep their rows: nothing loaded is lost unless it is
+    # withdrawn on purpose (``withdraw``).
     report.files.extend(previous.values())
     manifest = pl.DataFrame(report.files, schema=store.MANIFEST_SCHEMA, strict=False)
     store.write_manifest(raw_dir, feed.name, drop_date, manifest)
     return report
+
+
+def withdraw(feed: Feed, raw_dir: Path, drop_date: date, name: str) -> dict:
+    """Take the landed file ``name`` (``<feed>/<YYYY-MM-DD>/<file>``) out of the raw layer:
+    its loaded and quarantined rows are removed and its manifest row says ``withdrawn``, so
+    the next build drops its rows from every model. It stays withdrawn while the landing
+    folder holds the same bytes (or none); a new version of the file loads as usual."""
+    manifest = store.read_manifest(raw_dir, feed.name, drop_date).to_dicts()
+    rows = [row for row in manifest if row["source_file"] == name]
+    if not rows:
+        raise LookupError(
+            f"{name}: not in the {feed.name} manifest of {drop_date}; nothing to withdraw"
+        )
+    for output in _outputs(raw_dir, feed, name, drop_date):
+        output.unlink(missing_ok=True)
+    withdrawn = rows[0] | {
+        "status": WITHDRAWN,
+        "message": f"{name}: withdrawn at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; its rows removed",
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "ingested_at": datetime.now(UTC),
+    }
+    others = [row for row in manifest if row["source_file"] != name]
+    frame = pl.DataFrame([*others, withdrawn], schema=store.MANIFEST_SCHEMA, strict=False)
+    store.write_manifest(raw_dir, feed.name, drop_date, frame)
+    return withdrawn

@@ -60,16 +60,32 @@ def _inside(root: Path, candidate: Path) -> Path:
     return resolved
 
 
-def drop_dates(landing: Path, feed: str) -> list[date]:
-    """Drop dates that have a folder for this feed, oldest first."""
+def drop_folders(landing: Path, feed: str) -> tuple[list[date], list[tuple[str, str]]]:
+    """Drop dates that have a folder for this feed, oldest first, and the entries of the feed
+    folder that are no drop (name, why): a bad name is refused, never a reason to stop."""
     feed_dir = landing / feed
     if not feed_dir.is_dir():
-        return []
-    return sorted(
-        date.fromisoformat(entry.name)
-        for entry in feed_dir.iterdir()
-        if entry.is_dir() and not entry.is_symlink() and DROP_DATE_PATTERN.match(entry.name)
-    )
+        return [], []
+    days, refused = [], []
+    for entry in sorted(feed_dir.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        name = entry.relative_to(landing).as_posix()
+        if entry.is_symlink() or not entry.is_dir():
+            refused.append((name, f"{name}: not a drop folder (a link or a file); not read"))
+            continue
+        try:
+            if not DROP_DATE_PATTERN.match(entry.name):
+                raise ValueError("not named YYYY-MM-DD")
+            days.append(date.fromisoformat(entry.name))
+        except ValueError as error:
+            refused.append((name, f"{name}: not a drop date ({error}); its files are not read"))
+    return days, refused
+
+
+def drop_dates(landing: Path, feed: str) -> list[date]:
+    """Drop dates that have a folder for this feed, oldest first."""
+    return drop_folders(landing, feed)[0]
 
 
 def landed_files(

@@ -6,7 +6,10 @@ decision to quarantine happen afterwards, per field, with a reason (see ``parse`
 
 from __future__ import annotations
 
+import errno
+import gzip
 import json
+import os
 import re
 import zlib
 from dataclasses import dataclass
@@ -19,6 +22,13 @@ from orchestration.ingest.decode import as_utf8_csv, scan_marks
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
 from orchestration.ingest.landing import SIDECAR_SUFFIX, LandedFile
+from orchestration.ingest.limits import (
+    MAX_COLUMNS,
+    MAX_FIELD_BYTES,
+    MAX_HEADER_BYTES,
+    SHOWN_CHARS,
+    shortened,
+)
 from orchestration.ingest.repair import (
     BROKEN_FIELD,
     BROKEN_REASON,
@@ -36,6 +46,17 @@ DELIMITERS = (",", "|", "\t")
 # What reading a damaged file raises: truncated gzip (EOFError), corrupt deflate (zlib.error),
 # undecodable or malformed content (ValueError), I/O and Polars' own errors.
 UNREADABLE = (OSError, EOFError, zlib.error, ValueError, pl.exceptions.PolarsError)
+# Errors that say the machine is at fault, not the file (a full disk, a read-only or
+# forbidden directory): they fail the run instead of rejecting the file.
+MACHINE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+
+
+def machine_fault(error: BaseException) -> bool:
+    """Whether ``error`` (Python's or Polars', which carries the OS error as text) is one of
+    ``MACHINE_ERRNOS``."""
+    if isinstance(error, OSError) and error.errno in MACHINE_ERRNOS:
+        return True
+    return any(os.strerror(code) in str(error) for code in MACHINE_ERRNOS)
 
 
 class RejectedFile(ValueError):
@@ -77,7 +98,7 @@ def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[s
     if missing:
         raise RejectedFile(
             f"{file.relative_name}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(headers)})"
+            f"(found: {shortened(', '.join(headers), 200)})"
         )
     return renames
 
@@ -85,7 +106,10 @@ def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[s
 def _json_records(path: Path) -> list[dict]:
     """A JSON array of records, or an object holding one under ``measures``/``records``/``data``."""
     with path.open("rb") as handle:
-        document = json.load(handle)
+        try:
+            document = json.load(handle)
+        except RecursionError:
+            raise ValueError("JSON nested deeper than the reader allows") from None
     if isinstance(document, dict):
         for key in ("measures", "records", "data"):
             if isinstance(document.get(key), list):
@@ -108,6 +132,24 @@ def _json_frame(path: Path) -> pl.LazyFrame:
 
 def _json_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _check_header(file: LandedFile) -> None:
+    """Refuse a CSV whose header line is past the limits, reading no more than the limit."""
+    opener = gzip.open if file.format == "csv.gz" else open
+    with opener(file.path, "rb") as handle:
+        start = handle.read(MAX_HEADER_BYTES + 1)
+    header = start.split(b"\n", 1)[0]
+    if len(header) > MAX_HEADER_BYTES:
+        raise RejectedFile(
+            f"{file.relative_name}: header line longer than {MAX_HEADER_BYTES:,} bytes; not read"
+        )
+    columns = 1 + max(header.count(delimiter.encode()) for delimiter in DELIMITERS)
+    if columns > MAX_COLUMNS:
+        raise RejectedFile(
+            f"{file.relative_name}: header has {columns:,} columns, more than {MAX_COLUMNS}; "
+            "not read"
+        )
 
 
 def sniff_delimiter(path: Path) -> str:
@@ -155,6 +197,7 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
     (``repair.split_broken_lines``) when ``repair`` is asked for or the file has a quote that
     never closes."""
     if file.format in CSV_FORMATS:
+        _check_header(file)
         path, encoding = as_utf8_csv(file.path, workdir)
         marks = scan_marks(path)
         delimiter = sniff_delimiter(path)
@@ -187,8 +230,16 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
     try:
         raw = _raw_frame(file, workdir, repair)
         headers = raw.frame.collect_schema().names()
+    except RejectedFile:
+        raise
     except UNREADABLE as error:
+        if machine_fault(error):
+            raise
         raise RejectedFile(f"{file.relative_name}: cannot be read: {error}") from error
+    if len(headers) > MAX_COLUMNS:
+        raise RejectedFile(
+            f"{file.relative_name}: {len(headers):,} columns, more than {MAX_COLUMNS}; not read"
+        )
     internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT, BROKEN_FIELD, ROW_INDEX}
     frame = raw.frame
     if LINE_COLUMN in headers:
@@ -217,10 +268,44 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
         frame = frame.with_columns(
             fold_full_width(name) for name in renames.values() if name in known
         )
+    # Every field a row carries, the surplus past the header included.
+    present = frame.collect_schema().names()
+    frame = _quarantine_long_fields(
+        frame, [name for name in present if name not in internal or name == OVERFLOW]
+    )
     return TextFrame(
         frame,
         raw.encoding,
         extra,
         rows_per_line=rows_per_line,
         until_next=sidecar is not None and sidecar.valid_until_next,
+    )
+
+
+def _field_label(name: str) -> str:
+    return "the fields past the header are" if name == OVERFLOW else f"field {name!r} is"
+
+
+def _quarantine_long_fields(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """A line with a field longer than ``MAX_FIELD_BYTES`` is quarantined as a whole, the
+    reason naming the field and the value cut short: no such value reaches the models."""
+    too_long = [(pl.col(name).str.len_bytes() > MAX_FIELD_BYTES, name) for name in columns]
+    present = frame.collect_schema().names()
+    reason = pl.coalesce(
+        *([pl.col(BROKEN_REASON)] if BROKEN_REASON in present else []),
+        *(
+            pl.when(long).then(pl.lit(f"{_field_label(name)} longer than {MAX_FIELD_BYTES} bytes"))
+            for long, name in too_long
+        ),
+    )
+    field = pl.coalesce(
+        *([pl.col(BROKEN_FIELD)] if BROKEN_FIELD in present else []),
+        *(pl.when(long).then(pl.lit(name)) for long, name in too_long),
+    )
+    text = pl.coalesce(
+        *([pl.col(BROKEN_TEXT)] if BROKEN_TEXT in present else []),
+        *(pl.when(long).then(pl.col(name).str.slice(0, SHOWN_CHARS)) for long, name in too_long),
+    )
+    return frame.with_columns(
+        reason.alias(BROKEN_REASON), field.alias(BROKEN_FIELD), text.alias(BROKEN_TEXT)
     )

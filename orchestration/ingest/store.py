@@ -6,15 +6,18 @@ Layout under the raw directory (beside the warehouse file)::
     <feed>_quarantine/drop_date=<D>/<file key>.parquet  its quarantined rows
     <feed>_files/drop_date=<D>/manifest.parquet         one row per landed file (the manifest)
     <table>/_schema.parquet                             an empty file that fixes the columns
+    _landing_seen.json                                  each drop's landing fingerprint when read
 
 Re-ingesting a file replaces its two Parquet files; re-ingesting a drop replaces its
 manifest. Every write goes to a temporary name first and is renamed into place, so a crash
-never leaves half a file where the views can see it.
+never leaves half a file where the views can see it; the temporaries a killed run left are
+removed when the next one starts (``remove_leftovers``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -43,6 +46,8 @@ MANIFEST_SCHEMA = {
     "ingested_at": pl.Datetime("us", "UTC"),
 }
 
+LANDING_SEEN = "_landing_seen.json"
+
 
 def table_dir(raw_dir: Path, table: str) -> Path:
     return raw_dir / table
@@ -68,6 +73,29 @@ def replacing(target: Path):
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def remove_leftovers(raw_dir: Path, tables: list[str]) -> list[Path]:
+    """Remove the temporary files (``.<name>.<pid>.tmp``) a killed run left in ``tables``;
+    only call it while holding the run lock, when no writer can own one. Returns them."""
+    leftovers = [path for table in tables for path in table_dir(raw_dir, table).glob("**/.*.tmp")]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def ingested_fingerprints(raw_dir: Path) -> dict[str, str]:
+    """``<feed>/<YYYY-MM-DD>`` -> the landing fingerprint of that drop when it was last
+    ingested (``landing.drop_fingerprint``): the landing sensor starts from what runs read."""
+    path = raw_dir / LANDING_SEEN
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def record_ingested(raw_dir: Path, fingerprints: dict[str, str]) -> None:
+    merged = ingested_fingerprints(raw_dir) | fingerprints
+    target = raw_dir / LANDING_SEEN
+    with replacing(target) as temporary:
+        temporary.write_text(json.dumps(merged, sort_keys=True))
 
 
 def write_schema_file(raw_dir: Path, table: str, schema: dict[str, pl.DataType]) -> Path:

@@ -1,0 +1,69 @@
+"""``make withdraw FILE=...``: a loaded file's rows leave every mart, as if it never landed,
+and the manifest says it was withdrawn."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+from dagster import DagsterInstance
+
+from tests.conftest import REPO, copy_of_sample_run, run_pipeline, settings_in
+from tests.test_run_safety import published_tables
+
+WITHDRAWN = "sales/2025-03-10/thinkercar_2025-02.csv"
+MARTS = [
+    "marts.mart_brand_band_period",
+    "marts.mart_band_period",
+    "marts.mart_group_sales",
+    "marts.mart_model_period",
+    "marts.mart_sales_restatements",
+    "marts.dim_model_price_history",
+]
+
+
+def published(settings, sql: str) -> list[tuple]:
+    with duckdb.connect(settings.publish / "autotrade.duckdb", read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_a_withdrawn_file_leaves_the_marts_as_if_it_never_landed(sample_run, tmp_path):
+    settings = copy_of_sample_run(sample_run, tmp_path / "withdrawn")
+    (tmp_path / "dagster_home").mkdir()
+    environment = os.environ | {
+        "AUTOTRADE_LANDING": str(settings.landing),
+        "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
+        "AUTOTRADE_PUBLISH": str(settings.publish),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    withdrawal = subprocess.run(
+        [sys.executable, "-m", "orchestration.run", "--withdraw", WITHDRAWN],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert withdrawal.returncode == 0, withdrawal.stdout[-3000:] + withdrawal.stderr[-3000:]
+    assert f"{WITHDRAWN}: withdrawn" in withdrawal.stdout
+
+    never = tmp_path / "never"
+    shutil.copytree(sample_run.settings.landing, never / "landing")
+    (never / "landing" / WITHDRAWN).unlink()
+    clean = run_pipeline(settings_in(never, never / "landing"), DagsterInstance.ephemeral())
+    assert clean.result.success
+
+    withdrawn, never_landed = (
+        published_tables(settings.publish),
+        published_tables(clean.settings.publish),
+    )
+    for mart in MARTS:
+        assert withdrawn[mart] == never_landed[mart], mart
+    assert published(sample_run.settings, f"select * from {MARTS[0]} order by all") != published(
+        settings, f"select * from {MARTS[0]} order by all"
+    ), "withdrawing the file changed nothing: the test cannot tell"
+    statuses = published(
+        settings,
+        f"select status, rows_loaded from audit.ingested_files where source_file = '{WITHDRAWN}'",
+    )
+    assert statuses == [("withdrawn", 0)]
