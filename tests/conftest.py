@@ -34,6 +34,15 @@ def settings_in(root: Path, landing: Path) -> AutotradeSettings:
     )
 
 
+def two_small_drops(root: Path) -> AutotradeSettings:
+    """A landing folder under ``root`` with two one-row sales drops, and settings over it."""
+    for day in ("2025-01-09", "2025-02-11"):
+        folder = root / "landing" / "sales" / day
+        folder.mkdir(parents=True)
+        (folder / "f.csv").write_text("period,brand,model,units\n2025-01,AITO,M9,1\n")
+    return settings_in(root, root / "landing")
+
+
 def run_pipeline(settings: AutotradeSettings, instance: DagsterInstance, keys=None):
     return PipelineRun(
         settings, instance, run(keys or landed_drop_dates(settings), instance, settings)

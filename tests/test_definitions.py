@@ -18,7 +18,7 @@ from orchestration.definitions import build_definitions, defs
 from orchestration.jobs import range_tags
 from orchestration.partitions import register_drop_dates, run_drop_range
 from orchestration.sensors import landing_sensor
-from tests.conftest import settings_in
+from tests.conftest import two_small_drops
 
 RAW = [AssetKey(["raw", t]) for t in ("sales", "sales_quarantine", "sales_files", "tariffs")]
 MARTS = [
@@ -69,11 +69,7 @@ def test_schedule_and_sensors_are_defined():
 
 
 def test_landing_sensor_requests_one_run_for_new_drops_then_waits(tmp_path):
-    for day in ("2025-01-09", "2025-02-11"):
-        folder = tmp_path / "landing" / "sales" / day
-        folder.mkdir(parents=True)
-        (folder / "f.csv").write_text("period,brand,model,units\n2025-01,AITO,M9,1\n")
-    settings = settings_in(tmp_path, tmp_path / "landing")
+    settings = two_small_drops(tmp_path)
     instance = DagsterInstance.ephemeral()
     build_definitions(settings)  # the sensor is evaluated with these resources
 

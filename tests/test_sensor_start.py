@@ -8,15 +8,11 @@ from orchestration.definitions import build_definitions
 from orchestration.partitions import register_drop_dates
 from orchestration.run_lock import RunLock
 from orchestration.sensors import landing_sensor
-from tests.conftest import settings_in
+from tests.conftest import two_small_drops
 
 
 def test_the_sensor_skips_drops_a_run_ingested_and_runs_those_changed_since(tmp_path):
-    for day in ("2025-01-09", "2025-02-11"):
-        folder = tmp_path / "landing" / "sales" / day
-        folder.mkdir(parents=True)
-        (folder / "f.csv").write_text("period,brand,model,units\n2025-01,AITO,M9,1\n")
-    settings = settings_in(tmp_path, tmp_path / "landing")
+    settings = two_small_drops(tmp_path)
     instance = DagsterInstance.ephemeral()
     build_definitions(settings)
     register_drop_dates(instance, ["2025-01-09", "2025-02-11"])

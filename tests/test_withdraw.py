@@ -10,17 +10,10 @@ import duckdb
 from dagster import DagsterInstance
 
 from tests.conftest import REPO, copy_of_sample_run, run_pipeline, settings_in
+from tests.test_incremental import MARTS
 from tests.test_run_safety import published_tables
 
 WITHDRAWN = "sales/2025-03-10/thinkercar_2025-02.csv"
-MARTS = [
-    "marts.mart_brand_band_period",
-    "marts.mart_band_period",
-    "marts.mart_group_sales",
-    "marts.mart_model_period",
-    "marts.mart_sales_restatements",
-    "marts.dim_model_price_history",
-]
 
 
 def published(settings, sql: str) -> list[tuple]:
