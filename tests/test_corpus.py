@@ -178,7 +178,7 @@ EXPECTED: dict[str, Expect] = {
     S + "sales_brand_aliases_three_spellings.csv": loaded(
         3, values={"brand": ["AITO", "Aito", "问界"], "model": ["M9", "M9", "问界M9"]}
     ),
-    S + "sales_unknown_brand.csv": loaded(2, values={"brand": ["HiPhi", "Lotus"]}),
+    S + "sales_unknown_brand.csv": loaded(2, values={"brand": ["Novaris", "Lotus"]}),
     S + "sales_unknown_powertrain_word.csv": loaded(2, values={"powertrain": ["MHEV", "ICE"]}),
     S + "sales_whitespace_and_case.csv": loaded(
         2, values={"origin": ["CN", "US"], "units": [1310, 480]}
@@ -651,7 +651,7 @@ def canonical(corpus_run, name: str, columns: str) -> list[tuple]:
         (
             S + "sales_gb18030_chinese_headers.csv",
             "brand, model, powertrain",
-            [("AITO", "M9", "EREV"), ("BMW", "7系", "ICE"), ("Mercedes-Benz", "GLE", "ICE")],
+            [("AITO", "M9", "EREV"), ("BMW", "7 Series", "ICE"), ("Mercedes-Benz", "GLE", "ICE")],
         ),
         (
             S + "sales_chinese_powertrain_words.csv",
@@ -661,7 +661,7 @@ def canonical(corpus_run, name: str, columns: str) -> list[tuple]:
         (
             S + "sales_unknown_brand.csv",
             "brand, is_known_brand",
-            [("HiPhi", False), ("Lotus", True)],
+            [("Novaris", False), ("Lotus", True)],
         ),
         (
             S + "sales_unknown_powertrain_word.csv",

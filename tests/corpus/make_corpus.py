@@ -328,11 +328,11 @@ SALES_ENTRIES = [
         S + "sales_unknown_brand.csv",
         utf8(
             HEADER,
-            "2025-02,HiPhi,Human Horizons,Z,Flagship,BEV,510000,14,CN,ThinkerCar",
+            "2025-02,Novaris,Novaris Holdings,Z,Flagship,BEV,510000,14,CN,ThinkerCar",
             "2025-02,Lotus,Geely,Eletre,R+,BEV,1028000,35,CN,ThinkerCar",
         ),
-        "a brand (HiPhi) that is in no brand seed",
-        "loaded: 2 rows; HiPhi kept as sent and flagged is_known_brand = false (a warning)",
+        "a brand (Novaris, made up) that is in no brand seed",
+        "loaded: 2 rows; Novaris kept as sent and flagged is_known_brand = false (a warning)",
     ),
     Entry(
         S + "sales_unknown_powertrain_word.csv",
