@@ -113,7 +113,7 @@ brands_resolved as (
             trim(brand_names.name)
         ) as brand,
         coalesce(brand_matches.value, manufacturers.sole_brand) is not null as is_canonical_brand,
-        coalesce(manufacturers.group_name, brand_group_matches.value) as manufacturer_group,
+        coalesce(manufacturers.group_name, brand_group_matches.value) as brand_column_group,
         coalesce(brand_matches.value, manufacturers.manufacturer, brand_group_matches.value)
             is not null as is_known_brand
     from brand_names
@@ -168,7 +168,7 @@ names_resolved as (
         brands_resolved.is_known_brand,
         coalesce(
             brand_groups.group_name,
-            brands_resolved.manufacturer_group,
+            brands_resolved.brand_column_group,
             groups_resolved.group_name,
             'Unassigned'
         ) as group_name
