@@ -42,7 +42,7 @@ from measure import measure  # noqa: E402
 
 from orchestration.ingest.feeds import TARIFFS  # noqa: E402
 from orchestration.ingest.raw_views import declare_raw_views  # noqa: E402
-from orchestration.resources import settings_from_environment  # noqa: E402
+from orchestration.resources import AutotradeSettings, settings_from_environment  # noqa: E402
 
 MODELS = [
     "stg_landing__tariff_measures",
@@ -184,10 +184,13 @@ def make_warehouse(root: Path, count: int) -> tuple[Path, int]:
 
 
 def dbt(command: list[str], database: Path, target: Path):
-    env = {**os.environ, "AUTOTRADE_WAREHOUSE": str(database)}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    memory_limit = settings_from_environment().duckdb_memory_limit
+    settings = AutotradeSettings(warehouse_path=str(database), duckdb_memory_limit=memory_limit)
     result = measure(
-        ["dbt", *command, "--target-path", str(target)], env=env, cwd=REPO / "dbt_project"
+        ["dbt", *command, "--target-path", str(target), "--vars", settings.dbt_vars()],
+        env=env,
+        cwd=REPO / "dbt_project",
     )
     if result.returncode:
         raise SystemExit(f"dbt {' '.join(command)} failed:\n{result.output[-3000:]}")

@@ -28,15 +28,14 @@ import duckdb
 from dagster import AssetCheckSeverity, DagsterInstance
 from dagster._core.utils import make_new_run_id
 
-from orchestration.assets.dbt import DBT_STEPS
-from orchestration.definitions import build_definitions
+from orchestration.dbt_project import prepare
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.ingest import withdraw
 from orchestration.ingest.limits import shortened
 from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, landed_drop_dates, register_drop_dates
 from orchestration.resources import AutotradeSettings, settings_from_environment
-from orchestration.run_lock import RunLockTimeout, lock_wait, mark_dead_run_failed, run_lock
+from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -53,6 +52,10 @@ def run(
     run_id: str | None = None,
 ):
     """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
+    # The definitions read dbt's manifest as they import: imported once it is prepared.
+    from orchestration.assets.dbt import DBT_STEPS
+    from orchestration.definitions import build_definitions
+
     register_drop_dates(instance, keys)
     ordered = in_partition_order(instance, set(keys))
     job = build_definitions(settings).resolve_job_def("autotrade_daily")
@@ -172,9 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
     print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
+    if prepare(settings):
+        print("parsed the dbt project (it changed, or the settings did, since the last parse)")
     instance, run_id = _instance(), make_new_run_id()
     try:
-        with run_lock(settings.warehouse, lock_wait(), run_id, on_wait=print) as died:
+        with run_lock(
+            settings.warehouse, settings.lock_wait_seconds, run_id, on_wait=print
+        ) as died:
             if stale := mark_dead_run_failed(instance, died):
                 print(f"the earlier run {stale} was killed before it finished; marked failed")
             if args.withdraw:

@@ -12,7 +12,6 @@ fingerprint, a winning version gone, a month gone, a label's months changed), an
 alone where another change would mask it.
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -214,9 +213,9 @@ def test_an_edited_alias_seed_canonicalises_every_drop_again(sample_run, tmp_pat
 
     subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_sales__canonicalised"]
-        + ["--project-dir", str(project), "--profiles-dir", str(project)],
+        + ["--project-dir", str(project), "--profiles-dir", str(project)]
+        + ["--vars", settings.dbt_vars()],
         cwd=project,
-        env=os.environ | settings.dbt_environment(),
         check=True,
         capture_output=True,
     )
