@@ -2,7 +2,8 @@
 #   make run    install everything, run the whole pipeline on the bundled sample data
 #   make test   install everything, run the tests
 # Everything installs into .venv from uv.lock; uv itself is bootstrapped with pip if missing.
-# PYTHON=3.12 (or 3.11, 3.13) runs any target on that interpreter, in its own .venv-3.12.
+# PYTHON=3.12 (or 3.11, 3.13, or an interpreter's path) runs any target on that interpreter, in
+# an environment of its own (.venv-3.12, .venv-python3.12): uv finds it on PATH, or downloads it.
 # Settings and their defaults: orchestration/environment.py (README "Configuration").
 
 SHELL := /bin/bash
@@ -14,7 +15,7 @@ export AUTOTRADE_LANDING ?= sample/landing
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 PYTHON ?=
-VENV := .venv$(if $(PYTHON),-$(PYTHON))
+VENV := .venv$(if $(PYTHON),-$(notdir $(PYTHON)))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 ifneq ($(PYTHON),)
 export UV_PYTHON := $(PYTHON)
