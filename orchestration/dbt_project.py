@@ -58,7 +58,7 @@ def dbt_cli() -> DbtCliResource:
     )
 
 
-def _is_stale(dbt_vars: str) -> bool:
+def manifest_is_stale(dbt_vars: str) -> bool:
     manifest = dbt_project.manifest_path
     if not manifest.exists() or not PARSED_UNDER.exists() or PARSED_UNDER.read_text() != dbt_vars:
         return True
@@ -79,7 +79,7 @@ def prepare(settings: AutotradeSettings) -> bool:
     PARSED_UNDER.parent.mkdir(parents=True, exist_ok=True)
     with PARSED_UNDER.with_name(".prepare.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _is_stale(dbt_vars):
+        if not manifest_is_stale(dbt_vars):
             return False
         PARSED_UNDER.unlink(missing_ok=True)
         prepared = project(settings)

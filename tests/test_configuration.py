@@ -1,0 +1,78 @@
+"""Configuration read once: variables reach the Dagster resource as EnvVars over one list of
+defaults, the dashboard reads the same list, and loading the definitions neither parses dbt
+nor edits the environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster import EnvVar
+
+from dashboard.app import default_publish_dir
+from orchestration.dbt_project import PARSED_UNDER, dbt_project, manifest_is_stale, prepare
+from orchestration.environment import VARIABLES, default
+from orchestration.resources import AutotradeSettings, settings_from_environment
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_a_set_variable_reaches_the_resource_as_an_env_var(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOTRADE_PUBLISH", str(tmp_path / "published"))
+    monkeypatch.setenv("AUTOTRADE_LOCK_WAIT", "7")
+    monkeypatch.delenv("AUTOTRADE_WAREHOUSE", raising=False)
+    loaded = AutotradeSettings.from_environment()
+    assert isinstance(loaded.publish_dir, EnvVar)
+    assert loaded.warehouse_path == default("warehouse_path")
+    resolved = settings_from_environment()
+    assert resolved.publish == tmp_path / "published"
+    assert resolved.lock_wait_seconds == 7
+    assert resolved.warehouse == (Path.cwd() / default("warehouse_path")).resolve()
+
+
+def test_the_dashboard_reads_the_same_variable_and_default(monkeypatch, tmp_path):
+    variable, fallback = VARIABLES["publish_dir"]
+    monkeypatch.delenv(variable, raising=False)
+    assert default_publish_dir() == Path(fallback)
+    monkeypatch.setenv(variable, str(tmp_path))
+    assert default_publish_dir() == tmp_path
+
+
+def test_dbt_gets_the_warehouse_and_memory_limit_as_vars(tmp_path):
+    settings = AutotradeSettings(
+        warehouse_path=str(tmp_path / "w.duckdb"), duckdb_memory_limit="300MB"
+    )
+    assert json.loads(settings.dbt_vars()) == {
+        "autotrade_warehouse": str(tmp_path / "w.duckdb"),
+        "autotrade_duckdb_memory_limit": "300MB",
+    }
+
+
+def test_the_manifest_is_parsed_again_only_under_other_settings(tmp_path):
+    """conftest prepared the manifest under the environment's settings: preparing again does
+    nothing, while another warehouse (another profile for dbt) would parse again."""
+    here = settings_from_environment()
+    assert not prepare(here)
+    assert PARSED_UNDER.read_text() == here.dbt_vars()
+    assert not manifest_is_stale(here.dbt_vars())
+    elsewhere = AutotradeSettings(warehouse_path=str(tmp_path / "w.duckdb"))
+    assert manifest_is_stale(elsewhere.dbt_vars())
+
+
+def test_loading_the_definitions_neither_parses_nor_edits_the_environment():
+    manifest_written = dbt_project.manifest_path.stat().st_mtime_ns
+    probe = (
+        "import os; before = dict(os.environ); import orchestration.definitions; "
+        "print(before == dict(os.environ))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "True"
+    assert dbt_project.manifest_path.stat().st_mtime_ns == manifest_written
