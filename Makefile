@@ -36,7 +36,7 @@ prepare: install
 	$(UV) run python -m orchestration.dbt_project
 
 # Exits non-zero unless the whole pipeline finished. One run per warehouse at a time: a
-# second waits for the first up to AUTOTRADE_LOCK_WAIT seconds (default 600), then exits.
+# second waits for the first up to AUTOTRADE_LOCK_WAIT seconds, then exits.
 run: install
 	$(UV) run python -m orchestration.run $(if $(FULL_REFRESH),--full-refresh)
 

@@ -4,12 +4,13 @@ asset graph from, parsed before Dagster loads the definitions, never while it im
     python -m orchestration.dbt_project          # make prepare: parse when the manifest is stale
     python -m orchestration.dbt_project --vars   # the --vars to give dbt run by hand
 
-``make run``, ``make ui`` and ``make test`` prepare first, and so does ``tests/conftest.py``.
-The parse is dagster-dbt's (``DbtProject``'s preparer: ``dbt parse`` under its own lock); this
-module adds when to run it. dbt reuses a parse (partial parsing) only under the same profile
-and vars, so the manifest is parsed under the settings the runs use, with the same ``--vars``
-(``AutotradeSettings.dbt_vars``): parsed for another warehouse, each dbt step of every run would
-pay a full parse (about 5 s each). It is parsed again when a project file is newer than it.
+``make run`` prepares in its own process before it loads the definitions, ``make ui`` runs
+``make prepare`` before ``dg dev``, and ``tests/conftest.py`` prepares before the tests load
+them. The parse is dagster-dbt's (``DbtProject``'s preparer: ``dbt parse`` under its own
+lock); this module adds when to run it. dbt reuses a parse (partial parsing) only under the
+same profile and vars, so the manifest is parsed under the settings the runs use, with the
+same ``--vars`` (``AutotradeSettings.dbt_vars``): parsed for another warehouse, each dbt step
+of every run would pay a full parse. It is parsed again when a project file is newer than it.
 """
 
 import argparse

@@ -7,7 +7,6 @@ dashboard finds the published snapshot without loading Dagster.
 """
 
 import os
-from collections.abc import Mapping
 
 # resource field -> (environment variable, default)
 VARIABLES = {
@@ -28,7 +27,7 @@ def default(field: str) -> str:
     return VARIABLES[field][1]
 
 
-def setting(field: str, environ: Mapping[str, str] = os.environ) -> str:
+def setting(field: str) -> str:
     """The field's value: its variable when set (and not empty), else its default."""
     variable, fallback = VARIABLES[field]
-    return environ.get(variable) or fallback
+    return os.environ.get(variable) or fallback

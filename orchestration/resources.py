@@ -89,7 +89,9 @@ class AutotradeSettings(ConfigurableResource):
         the variable's name."""
         return cls(
             **{
-                field: EnvVar.int(variable) if field == "lock_wait_seconds" else EnvVar(variable)
+                field: EnvVar.int(variable)
+                if cls.model_fields[field].annotation is int
+                else EnvVar(variable)
                 for field, (variable, _) in VARIABLES.items()
                 if os.environ.get(variable)
             }
