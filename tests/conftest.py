@@ -9,8 +9,8 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.partitions import landed_drop_dates
+from orchestration.pipeline import run
 from orchestration.resources import AutotradeSettings
-from orchestration.run import run
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LANDING = REPO / "sample" / "landing"
