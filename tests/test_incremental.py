@@ -23,7 +23,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.partitions import landed_drop_dates
-from orchestration.run import run
+from orchestration.pipeline import run
 from tests.conftest import REPO, SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
 
 FIRST_RUN_UNTIL = "2025-03-10"  # drops before it in the first run, the rest in the second
