@@ -74,7 +74,8 @@ numbered as (
 
 -- A lane's own measures: a named partner's or a company's. Each is named by what the stack
 -- reads of it, its code and its rank in that code's order, so that the same rate for two
--- partners gets one name.
+-- partners gets one name. The order lists every field mart_duty_stack reads from a measure:
+-- one the mart starts to read must be added here, or lanes that differ in it would share.
 own_measures as (
     select
         reporter,

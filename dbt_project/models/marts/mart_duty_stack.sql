@@ -12,7 +12,8 @@
     Within a role the most specific measure wins (company over none, longer HS code, named
     partner over '*', later start). Intervals are consecutive periods with the same stack
     and observed rate; every start or end of an applicable measure (observed ones too) may
-    split them. -#}
+    split them. The stack is computed once per set of lanes that stack alike
+    (int_tariff_lanes.stack_lane_id) and given to every lane of the set. -#}
 -- Materialized: measure_id numbers the rows once for both uses below.
 with measures as materialized (
     select
