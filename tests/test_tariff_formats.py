@@ -176,6 +176,25 @@ def test_usitc_preferential_rows_cover_the_fta_partners_once_each(usitc):
     assert (trucks["partner"], trucks["rate_pct"], trucks["rate_text"]) == ("KR", 2.0, None)
 
 
+# The programme codes of col1_special_text as the 2025 database writes them, suffixed
+# variants (A*, A+, E*) and programmes without partners of their own (A, D, E, R) included.
+PUBLISHED_CODES = "A,A*,A+,AU,BH,CA,CL,CO,D,E,E*,IL,JO,KR,MA,MX,OM,P,PA,PE,R,S,SG"
+
+
+def test_usitc_every_published_programme_code_is_read(landing, raw):
+    source = land(
+        landing,
+        "tariff_database_2025.txt",
+        extract([line("85076000", "3.4%", f"Free ({PUBLISHED_CODES})", "40%")]),
+    )
+    ingest(landing, raw)
+    assert manifest(raw, source)["rows_quarantined"] == 0
+    preferential = table(raw, "tariffs", source).filter(measure="preferential")
+    assert preferential["partner"].is_unique().all()
+    assert set(preferential["partner"]) == FTA_PARTNERS
+    assert set(preferential["rate_pct"]) == {0.0}
+
+
 def test_usitc_column_2_rows_for_cuba_and_north_korea(usitc):
     _, rows = usitc
     column_2 = rows.filter(measure="column_2")
