@@ -65,8 +65,11 @@ def run_with_lock(
     layer, then run."""
     if prepare(settings):
         print("parsed the dbt project (it changed, or the settings did, since the last parse)")
-    instance, run_id = _instance(), make_new_run_id()
+    run_id = make_new_run_id()
     with run_lock(settings.warehouse, settings.lock_wait_seconds, run_id, on_wait=print) as died:
+        # Opened under the lock: processes that create a fresh DAGSTER_HOME's SQLite storage
+        # at the same moment can leave it with two schema versions.
+        instance = _instance()
         if stale := mark_dead_run_failed(instance, died):
             print(f"the earlier run {stale} was killed before it finished; marked failed")
         if withdrawn:
