@@ -14,6 +14,7 @@ Pure expressions: they run inside a lazy, streaming query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -54,8 +55,8 @@ def fold_full_width(column: str) -> pl.Expr:
 
 def text(column: str) -> pl.Expr:
     """Trimmed text; empty becomes null."""
-    stripped = pl.col(column).str.strip_chars()
-    return pl.when(stripped != "").then(stripped)
+    # Not when(stripped != "").then(stripped): that strips every value twice.
+    return pl.col(column).str.strip_chars().replace("", None)
 
 
 def _helper(column: str, part: str) -> str:
@@ -93,17 +94,52 @@ def _number(column: str, strip: list[str]) -> tuple[pl.Expr, pl.Expr, tuple[dict
     return pl.col(cleaned), pl.col(number), stages
 
 
-def units(column: str) -> Parsed:
+def with_fast_path(column: str, fast: pl.Expr, by_rule: Callable[[str], Parsed]) -> Parsed:
+    """``by_rule``'s parse of ``column``, with ``fast`` reading the common form natively.
+
+    ``fast`` is a cheap expression (a cast, no regex) that is null wherever the text is not
+    in that form; the rules run on the rest, the text masked to null where ``fast`` read it.
+    A batch of rows whose rest is all null costs the rules nothing (Polars' kernels skip an
+    all-null column); a null among values costs about what a value does. On a 5M-row file the
+    rules on every row cost the price 4.7 s of CPU, the units 1.8 s, the month 2.5 s.
+    ``fast`` must give the value ``by_rule`` gives, with no error, for every text it reads:
+    tests compare the two.
+    """
+    quick, rest = _helper(column, "fast"), _helper(column, "rest")
+    rules = by_rule(rest)
+    stages = (
+        {quick: fast},
+        {rest: pl.when(pl.col(quick).is_null()).then(pl.col(column))},
+        *rules.stages,
+    )
+    return Parsed(pl.coalesce(pl.col(quick), rules.value), rules.error, stages)
+
+
+def plain_whole(column: str, minimum: int) -> pl.Expr:
+    """The text as an integer from ``minimum`` below 2**53 when it is ASCII digits (after an
+    optional sign) only, as Polars casts it; else null."""
+    number = pl.col(column).cast(pl.Int64, strict=False)
+    return pl.when(number.is_between(minimum, 2**53 - 1)).then(number)
+
+
+def units_by_rule(column: str) -> Parsed:
     """Deliveries: a non-negative whole number; thousands separators and the counter words
     Chinese rankings append allowed (``17,190``, ``17190辆``)."""
     cleaned, number, stages = _number(column, [",", "_", " ", "'", "\u00a0", "辆", "台"])
-    error = _first_reason(
+    error = _helper(column, "error")
+    reason = _first_reason(
         (cleaned.is_not_null() & number.is_null(), "not a number"),
         (number < 0, "negative units"),
         (number != number.floor(), "fractional units"),
         (number >= 2**53, "units out of range"),
     )
-    return Parsed(pl.when(error.is_null()).then(number.cast(pl.Int64)), error, stages)
+    value = pl.when(pl.col(error).is_null()).then(number.cast(pl.Int64))
+    return Parsed(value, pl.col(error), (*stages, {error: reason}))
+
+
+def units(column: str) -> Parsed:
+    """``units_by_rule``, plain digits read by a cast."""
+    return with_fast_path(column, plain_whole(column, 0), units_by_rule)
 
 
 # A price range as rankings print a model's trims (``9.98-13.98万``): the entry price is read.
@@ -113,6 +149,11 @@ NO_PRICE = ("-", "--", "—", "/", "暂无", "暂无报价", "待定", "未公�
 
 
 def price_cny(column: str) -> Parsed:
+    """``price_cny_by_rule``, plain digits (a price above 0) read by a cast."""
+    return with_fast_path(column, plain_whole(column, 1), price_cny_by_rule)
+
+
+def price_cny_by_rule(column: str) -> Parsed:
     """A guide price in whole yuan. ``50.98万`` is 509,800; currency marks and separators go;
     a range ``9.98-13.98万`` is its entry price, 99,800.
 
@@ -120,7 +161,8 @@ def price_cny(column: str) -> Parsed:
     means unknown: null, not an error.
     """
     marks = [",", "_", " ", "'", "\u00a0", "¥", "￥", "元", "RMB", "CNY"]
-    cleaned, priced, yuan = (_helper(column, part) for part in ("text", "priced", "yuan"))
+    parts = ("text", "priced", "yuan", "error")
+    cleaned, priced, yuan, error = (_helper(column, part) for part in parts)
     digits = pl.col(priced).str.strip_suffix("万")
     amount = pl.when(digits.str.contains(NUMBER)).then(digits.cast(pl.Float64, strict=False))
     present = text(column).str.replace_many(marks, [""] * len(marks))
@@ -134,13 +176,13 @@ def price_cny(column: str) -> Parsed:
             .round(0)
         },
     )
-    error = _first_reason(
+    reason = _first_reason(
         (pl.col(cleaned).is_not_null() & pl.col(yuan).is_null(), "not a price"),
         (pl.col(yuan) < 0, "negative price"),
         (pl.col(yuan) >= 2**53, "price out of range"),
     )
-    value = pl.when(error.is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
-    return Parsed(value, error, stages)
+    value = pl.when(pl.col(error).is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
+    return Parsed(value, pl.col(error), (*stages, {error: reason}))
 
 
 def _entry_price(price: pl.Expr) -> pl.Expr:
@@ -158,6 +200,11 @@ MONTH_PATTERN = (
 
 
 def month(column: str) -> Parsed:
+    """``month_by_rule``, ``2025-02`` read by Polars' own date parser."""
+    return with_fast_path(column, pl.col(column).str.to_date("%Y-%m", strict=False), month_by_rule)
+
+
+def month_by_rule(column: str) -> Parsed:
     """First day of the month from ``2025-02``, ``2025/2``, ``2025年2月``, ``202502`` or a date
     (``2025-02-15``, ``2025年2月15日``, ``20250215``)."""
     cleaned, parts = _helper(column, "text"), _helper(column, "parts")
