@@ -54,9 +54,20 @@ def fold_full_width(column: str) -> pl.Expr:
 
 
 def text(column: str) -> pl.Expr:
-    """Trimmed text; empty becomes null."""
-    # Not when(stripped != "").then(stripped): that strips every value twice.
-    return pl.col(column).str.strip_chars().replace("", None)
+    """Trimmed text; empty becomes null. It reads the ``trimmed`` stage that every parser
+    computes first (``_parsed``): stripped once, as a column, the text is the cheap part of a
+    plain field, and stripped in place here it would be stripped twice (Polars does not see
+    the repeat). Not ``replace("", None)``: Polars' streaming engine runs ``replace`` apart
+    from the other columns and then zips them, holding memory that grows with the file."""
+    trimmed = pl.col(_helper(column, "trimmed"))
+    return pl.when(trimmed != "").then(trimmed)
+
+
+def _parsed(column: str, value: pl.Expr, error: pl.Expr, stages=()) -> Parsed:
+    """A parser's result, its stages led by the trimmed text of ``column`` that ``text``
+    reads."""
+    trimmed = {_helper(column, "trimmed"): pl.col(column).str.strip_chars()}
+    return Parsed(value, error, (trimmed, *stages))
 
 
 def _helper(column: str, part: str) -> str:
@@ -72,12 +83,12 @@ def _first_reason(*pairs: tuple[pl.Expr, str]) -> pl.Expr:
 
 
 def plain_text(column: str) -> Parsed:
-    return Parsed(text(column), NO_ERROR)
+    return _parsed(column, text(column), NO_ERROR)
 
 
 def code(column: str) -> Parsed:
     """Upper-case codes such as ISO countries and reporters (``cn`` and ``CN`` are one)."""
-    return Parsed(text(column).str.to_uppercase(), NO_ERROR)
+    return _parsed(column, text(column).str.to_uppercase(), NO_ERROR)
 
 
 def _number(column: str, strip: list[str]) -> tuple[pl.Expr, pl.Expr, tuple[dict, ...]]:
@@ -134,7 +145,7 @@ def units_by_rule(column: str) -> Parsed:
         (number >= 2**53, "units out of range"),
     )
     value = pl.when(pl.col(error).is_null()).then(number.cast(pl.Int64))
-    return Parsed(value, pl.col(error), (*stages, {error: reason}))
+    return _parsed(column, value, pl.col(error), (*stages, {error: reason}))
 
 
 def units(column: str) -> Parsed:
@@ -182,7 +193,7 @@ def price_cny_by_rule(column: str) -> Parsed:
         (pl.col(yuan) >= 2**53, "price out of range"),
     )
     value = pl.when(pl.col(error).is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
-    return Parsed(value, pl.col(error), (*stages, {error: reason}))
+    return _parsed(column, value, pl.col(error), (*stages, {error: reason}))
 
 
 def _entry_price(price: pl.Expr) -> pl.Expr:
@@ -223,7 +234,7 @@ def month_by_rule(column: str) -> Parsed:
     )
     # Both branches of a `when` are evaluated: the date is built from valid parts only.
     value = pl.date(pl.when(valid).then(year), pl.when(valid).then(month_no), 1)
-    return Parsed(value, error, stages)
+    return _parsed(column, value, error, stages)
 
 
 def iso_date(column: str) -> Parsed:
@@ -241,7 +252,7 @@ def iso_date(column: str) -> Parsed:
         pl.col(cleaned).is_not_null() & pl.col(parsed).is_null(),
         "not a date (expected YYYY-MM-DD)",
     )
-    return Parsed(pl.col(parsed), error, stages)
+    return _parsed(column, pl.col(parsed), error, stages)
 
 
 # A duty as tariff schedules write it: a specific part (amount, currency, unit), an ad valorem
@@ -313,7 +324,8 @@ def rate_pct(column: str) -> Parsed:
         (cleaned.is_not_null() & ~duty["readable"], NOT_A_RATE),
         (duty["pct"] < 0, "negative rate"),
     )
-    return Parsed(pl.when(error.is_null()).then(duty["pct"]), error, _duty_stages(column))
+    value = pl.when(error.is_null()).then(duty["pct"])
+    return _parsed(column, value, error, _duty_stages(column))
 
 
 def duty_part(part: str):
@@ -321,7 +333,7 @@ def duty_part(part: str):
     ``rate_pct`` reports a rate that cannot be read, so these report nothing."""
 
     def parse(column: str) -> Parsed:
-        return Parsed(_duty_fields(column)[part], NO_ERROR, _duty_stages(column))
+        return _parsed(column, _duty_fields(column)[part], NO_ERROR, _duty_stages(column))
 
     return parse
 
@@ -330,7 +342,7 @@ def rate_text(column: str) -> Parsed:
     """The rate as sent, when it was more than a number (``$1.50/doz. + 4%``, ``Free``)."""
     cleaned = pl.col(_helper(column, "text"))
     value = pl.when(~cleaned.str.contains(NUMBER)).then(cleaned)
-    return Parsed(value, NO_ERROR, _duty_stages(column))
+    return _parsed(column, value, NO_ERROR, _duty_stages(column))
 
 
 def hs_code(column: str) -> Parsed:
@@ -351,7 +363,7 @@ def hs_code(column: str) -> Parsed:
         ignore_nulls=True,
     )
     error = _reason(~valid, "HS code must have 4, 6, 8 or 10 digits")
-    return Parsed(pl.when(valid).then(dotted), error, stages)
+    return _parsed(column, pl.when(valid).then(dotted), error, stages)
 
 
 def choice(allowed: tuple[str, ...]):
@@ -368,6 +380,6 @@ def choice(allowed: tuple[str, ...]):
             pl.col(cleaned).is_not_null() & pl.col(word).is_null(),
             f"not one of {', '.join(allowed)}",
         )
-        return Parsed(pl.col(word), error, stages)
+        return _parsed(column, pl.col(word), error, stages)
 
     return parse
