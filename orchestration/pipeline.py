@@ -78,6 +78,12 @@ def run_with_lock(
         return run(keys, instance, settings, full_refresh, run_id)
 
 
+def finished(result) -> bool:
+    """Whether the whole pipeline ran: no step failed and the snapshot was published (a run
+    whose steps were skipped fails nothing, yet publishes nothing)."""
+    return result.success and _published(result) is not None
+
+
 def published_version(result) -> str | None:
     """The version the run published, if it got that far."""
     published = _published(result)
@@ -120,7 +126,9 @@ def failure_cause(result) -> list[str]:
         + shortened(_first_line(_root(event.event_specific_data.error).message), 300)
         for event in result.get_step_failure_events()
     ]
-    if not lines and not result.success:
+    if not lines and result.success and _published(result) is None:
+        lines.append("  no step failed, but a step was skipped: nothing was published")
+    elif not lines and not result.success:
         failure = result.get_run_failure_event()
         lines.append(f"  {shortened(_first_line(failure.message if failure else 'unknown'), 300)}")
     return lines
@@ -144,9 +152,10 @@ def summary(result, settings: AutotradeSettings) -> str:
     failed = [e for e in evaluations if not e.passed]
     errors = [e for e in failed if e.severity == AssetCheckSeverity.ERROR]
     suites = [e for e in evaluations if e.check_name.startswith("gx_")]
+    published = _published(result)
     lines = [
         "",
-        f"autotrade run {'succeeded' if result.success else 'FAILED'} ({result.run_id})",
+        f"autotrade run {'succeeded' if finished(result) else 'FAILED'} ({result.run_id})",
         *failure_cause(result),
         f"checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
         f"{len(failed) - len(errors)} warned "
@@ -157,7 +166,7 @@ def summary(result, settings: AutotradeSettings) -> str:
         f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
         for e in failed
     ]
-    if published := _published(result):
+    if published:
         tables = published.metadata["tables"].value
         lines.append("published tables (rows):")
         lines += [f"  {table:<40} {rows:>8}" for table, rows in tables.items()]

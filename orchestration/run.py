@@ -70,7 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"open in BI: {publish / 'autotrade.duckdb'}")
         return 0
     # Dagster, dbt and GX take seconds to import: a run with nothing to do does not pay that.
-    from orchestration.pipeline import NOT_STARTED, published_version, run_with_lock, summary
+    from orchestration.pipeline import (
+        NOT_STARTED,
+        finished,
+        published_version,
+        run_with_lock,
+        summary,
+    )
     from orchestration.resources import settings_from_environment
 
     settings = settings_from_environment()
@@ -82,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(result, settings))
     if version := published_version(result):
         record(warehouse, digest, version)
-    return 0 if result.success else 1
+    return 0 if finished(result) else 1
 
 
 def _landed_name(text: str) -> tuple[str, date, str]:
