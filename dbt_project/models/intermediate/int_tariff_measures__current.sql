@@ -11,14 +11,30 @@ with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
 
+-- The lanes, kinds and companies with a row sent as valid until the next (few or none):
+-- read apart, as a second window over every row would cost as much as the first.
+series as (
+    select distinct reporter, partner, hs_digits, measure, coalesce(company, '') as company_key
+    from {{ ref('stg_landing__tariff_measures') }}
+    where valid_until_next
+),
+
 counted as (
     select
-        *,
-        count(*) over (partition by {{ (lane + ['valid_from']) | join(', ') }}) as versions,
-        max(case when valid_until_next then 1 else 0 end) over (
-            partition by {{ lane | join(', ') }}
-        ) = 1 as in_series
+        measures.*,
+        count(*) over (
+            partition by
+                measures.reporter, measures.partner, measures.hs_digits, measures.measure,
+                coalesce(measures.company, ''), measures.valid_from
+        ) as versions,
+        series.reporter is not null as in_series
     from measures
+    left join series
+        on measures.reporter = series.reporter
+        and measures.partner = series.partner
+        and measures.hs_digits = series.hs_digits
+        and measures.measure = series.measure
+        and coalesce(measures.company, '') = series.company_key
 ),
 
 latest as (
