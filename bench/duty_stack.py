@@ -17,9 +17,10 @@ USITC-style schedule:
   so 13,000 x 31 lanes.
 Then builds the tariff models with `dbt run` (the project parsed first, timed apart), runs
 dbt's compiled SQL of the same models straight in DuckDB, and, as the same-run baseline,
-the lanes and the stack as they were before lanes shared stacks
-(`bench/duty_stack_before/`, compiled SQL) on the same measures; checks that both give the
-same rows. Prints the seconds and writes `bench/results/<YYYY-MM-DD>-duty-stack.json`.
+the current measures, the lanes and the stack as they were before the speed-up of the
+current measures and the lanes (`bench/duty_stack_before/`, compiled SQL of commit e24eca5)
+on the same raw measures; checks that both give the same rows. Prints the seconds and writes
+`bench/results/<YYYY-MM-DD>-duty-stack[-partner-rates]-<--name>.json`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ MODELS = [
     "int_tariff_lanes",
     "mart_duty_stack",
 ]
+BEFORE_MODELS = MODELS[1:]
 YEARS = list(range(2014, 2026))
 FTA_PARTNERS = ["AU", "BH", "CA", "CL", "CO", "CR", "DO", "SV", "GT", "HN"]
 FTA_PARTNERS += ["NI", "IL", "JO", "KR", "MA", "MX", "OM", "PA", "PE", "SG"]
@@ -232,26 +234,32 @@ def direct(database: Path, target: Path) -> dict[str, float]:
         return {name: timed(connection, _statement(nodes[name], nodes, target)) for name in MODELS}
 
 
-def before_sharing(database: Path) -> tuple[dict[str, float], bool]:
-    """The lanes and the stack before lanes shared stacks, on the same current measures, in
-    schema before_sharing; and whether that stack has the same rows as the mart."""
+def previous(database: Path) -> tuple[dict[str, float], bool]:
+    """The three tariff models as they were before this speed-up (compiled SQL), in schema
+    previous, on the same raw measures; and whether their lanes and stack have the same rows
+    as the models'."""
     with connect(database) as connection:
-        connection.execute("create schema if not exists before_sharing")
+        connection.execute("create schema if not exists previous")
         seconds = {
             model: timed(
                 connection,
-                f"create or replace table before_sharing.{model} as "
+                f"create or replace table previous.{model} as "
                 + (BEFORE / f"{model}.sql").read_text(),
             )
-            for model in ("int_tariff_lanes", "mart_duty_stack")
+            for model in BEFORE_MODELS
         }
-        (differing,) = connection.execute(
-            "select count(*) from ("
-            "(select * from marts.mart_duty_stack except all "
-            "select * from before_sharing.mart_duty_stack) union all "
-            "(select * from before_sharing.mart_duty_stack except all "
-            "select * from marts.mart_duty_stack))"
-        ).fetchone()
+        differing = sum(
+            connection.execute(
+                f"select count(*) from ((select * from {ours} except all "
+                f"select * from previous.{model}) union all "
+                f"(select * from previous.{model} except all select * from {ours}))"
+            ).fetchone()[0]
+            for model, ours in zip(
+                BEFORE_MODELS,
+                [f"intermediate.{m}" for m in BEFORE_MODELS[:2]] + ["marts.mart_duty_stack"],
+                strict=True,
+            )
+        )
     return seconds, differing == 0
 
 
@@ -269,7 +277,7 @@ def bench(root: Path, count: int, partner_rates: bool) -> dict:
             "(select count(*) from marts.mart_duty_stack) from intermediate.int_tariff_lanes"
         ).fetchone()
     sql = direct(database, target)
-    before, same_rows = before_sharing(database)
+    before, same_rows = previous(database)
     return {
         "lines": count,
         "partner_rates": partner_rates,
@@ -283,8 +291,8 @@ def bench(root: Path, count: int, partner_rates: bool) -> dict:
         "dbt_run_peak_mib": round(build.tree_peak_mib),
         "dbt_model_seconds": dbt_models,
         "direct_sql_seconds": sql,
-        "before_sharing_sql_seconds": before,
-        "same_rows_as_before_sharing": same_rows,
+        "previous_sql_seconds": before,
+        "same_rows_as_previous": same_rows,
         "memory_limit": settings_from_environment().duckdb_config.get("memory_limit"),
         "cpus": os.cpu_count(),
     }
@@ -297,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--partner-rates", action="store_true", help="a preferential rate of each partner's own"
     )
+    parser.add_argument("--name", help="a suffix of the results file, to keep another run's")
     args = parser.parse_args(argv)
     root = args.workdir or Path(tempfile.mkdtemp(prefix="duty_stack_bench_"))
     if args.workdir:
@@ -309,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(result, indent=2))
     name = "duty-stack-partner-rates" if args.partner_rates else "duty-stack"
+    name += f"-{args.name}" if args.name else ""
     out = BENCH / "results" / f"{date.today().isoformat()}-{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {out.relative_to(REPO)}")

@@ -9,7 +9,6 @@ into days, must give the same stack on every lane and day, and no two consecutiv
 of a lane may hold the same stack.
 """
 
-import os
 import random
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 from orchestration.ingest.feeds import TARIFFS
 from orchestration.ingest.ingest import ingest_drop
 from orchestration.ingest.raw_views import declare_raw_views
-from tests.conftest import REPO
+from tests.conftest import REPO, settings_in
 
 DROP = date(2025, 6, 1)
 MODELS = [
@@ -122,9 +121,9 @@ def warehouse(tmp_path_factory) -> Path:
         declare_raw_views(connection, raw, TARIFFS)
     subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "run", "--select", *MODELS]
-        + ["--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+        + ["--target-path", str(root / "target"), "--log-path", str(root / "logs")]
+        + ["--vars", settings_in(root, root / "landing").dbt_vars()],
         cwd=REPO / "dbt_project",
-        env=os.environ | {"AUTOTRADE_WAREHOUSE": str(database)},
         check=True,
         capture_output=True,
     )

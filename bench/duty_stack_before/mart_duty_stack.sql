@@ -1,6 +1,5 @@
--- The same-run baseline of bench/duty_stack.py: mart_duty_stack as committed before the stack was
--- shared between lanes (commit f9d4b44), compiled by dbt. Reads the current measures and
--- writes to schema before_sharing.
+-- The same-run baseline of bench/duty_stack.py: mart_duty_stack as committed before the tariff models' speed-up
+-- of stackperf2 (commit e24eca5), compiled by dbt. Reads and writes schema previous.
 -- Materialized: measure_id numbers the rows once for both uses below.
 with measures as materialized (
     select
@@ -22,23 +21,28 @@ with measures as materialized (
                 ) * 16 + (16 - length(hs_digits))
             ) * 2 + cast(partner = '*' as integer)
         ) * 100000 + (99999 - (valid_from - date '1970-01-01')) as precedence
-    from intermediate.int_tariff_measures__current
+    from previous.int_tariff_measures__current
 ),
 
 lanes as (
-    select * from before_sharing.int_tariff_lanes
+    select * from previous.int_tariff_lanes
 ),
 
--- Every (partner, HS code, company) under which a measure for the lane may be filed.
+-- One lane of each set of lanes that stack alike (int_tariff_lanes.stack_lane_id): the
+-- stack is computed for these and shared with the rest of their set at the end.
+stacking_lanes as (
+    select * from lanes where lane_id = stack_lane_id
+),
+
 lane_keys as (
-    select lanes.lane_id, lanes.reporter, partner_key, hs_key, company_key
-    from lanes,
-        unnest(list_distinct([lanes.partner, '*'])) as partners(partner_key),
+    select stacking_lanes.lane_id, stacking_lanes.reporter, partner_key, hs_key, company_key
+    from stacking_lanes,
+        unnest(list_distinct([stacking_lanes.partner, '*'])) as partners(partner_key),
         unnest(list_transform(
-        list_filter([2, 4, 6, 8, 10], lambda n: n <= length(lanes.hs_digits)),
-        lambda n: left(lanes.hs_digits, n)
+        list_filter([2, 4, 6, 8, 10], lambda n: n <= length(stacking_lanes.hs_digits)),
+        lambda n: left(stacking_lanes.hs_digits, n)
     )) as codes(hs_key),
-        unnest(list_distinct(['', coalesce(lanes.company, '')])) as companies(company_key)
+        unnest(list_distinct(['', coalesce(stacking_lanes.company, '')])) as companies(company_key)
 ),
 
 -- Only numbers and the role travel through the pieces; the winners' details join back at
@@ -210,7 +214,7 @@ final as (
         merged.specific_duties,
         merged.observed_rate_pct
     from merged
-    inner join lanes using (lane_id)
+    inner join lanes on merged.lane_id = lanes.stack_lane_id
 )
 
 select * from final

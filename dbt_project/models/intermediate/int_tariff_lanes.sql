@@ -73,23 +73,27 @@ numbered as (
 ),
 
 -- A lane's own measures: a named partner's or a company's. Each is named by what the stack
--- reads of it, its code and its rank in that code's order, so that the same rate for two
--- partners gets one name. The order lists every field mart_duty_stack reads from a measure:
--- one the mart starts to read must be added here, or lanes that differ in it would share.
-own_measures as (
+-- reads of it, its code and an id of that content, so that the same rate for two partners
+-- gets one id (a group by, several times faster than ranking the measures of each code). The
+-- grouping lists every field mart_duty_stack reads from a measure: one the mart starts to
+-- read must be added here, or lanes that differ in it would share.
+own_contents_filed as (
     select
         reporter,
-        partner,
         hs_digits,
         company,
-        hs_digits || '/' || dense_rank() over (
-            partition by reporter, hs_digits
-            order by
-                partner = '*', measure, company, rate_pct, specific_amount, specific_currency,
-                specific_unit, valid_from, valid_to
-        ) as content
+        list(partner) as partners,
+        row_number() over () as content_id
     from measures
     where partner <> '*' or company is not null
+    group by
+        reporter, hs_digits, partner = '*', measure, company, rate_pct, specific_amount,
+        specific_currency, specific_unit, valid_from, valid_to
+),
+
+own_measures as (
+    select reporter, filed.partner, hs_digits, company, content_id
+    from own_contents_filed, unnest(partners) as filed(partner)
 ),
 
 own_keys as (
@@ -100,8 +104,8 @@ own_keys as (
 own_contents as (
     select
         own_keys.lane_id,
-        {{ joined_in_order("own_measures.content", "own_measures.content", "true") }}
-            as own_content
+        -- Sorted ids: lanes with the same own measures have equal lists.
+        list_sort(list(own_measures.content_id)) as own_content
     from own_keys
     inner join own_measures
         on own_keys.reporter = own_measures.reporter

@@ -1,17 +1,47 @@
 {#- A measure is identified by lane, kind, company and start date; a later drop that sends it
     again (e.g. with its end date now known) restates it. A row sent as valid until the next
     one (a dated series such as a tariff tracker) ends the day before the next dated row of
-    the same lane, kind and company, and stays open when it is the last. -#}
+    the same lane, kind and company, and stays open when it is the last.
+
+    The windows that pick the latest version and find the next row sort what they see, and a
+    national schedule has millions of rows sent once and not as a series: those pass through
+    untouched, and only the rest (restated measures, every row of a series' lane) is sorted. -#}
+{%- set lane = ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')"] -%}
 with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
 
+-- The lanes, kinds and companies with a row sent as valid until the next (few or none):
+-- read apart, as a second window over every row would cost as much as the first.
+series as (
+    select distinct reporter, partner, hs_digits, measure, coalesce(company, '') as company_key
+    from {{ ref('stg_landing__tariff_measures') }}
+    where valid_until_next
+),
+
+counted as (
+    select
+        measures.*,
+        count(*) over (
+            partition by
+                measures.reporter, measures.partner, measures.hs_digits, measures.measure,
+                coalesce(measures.company, ''), measures.valid_from
+        ) as versions,
+        series.reporter is not null as in_series
+    from measures
+    left join series
+        on measures.reporter = series.reporter
+        and measures.partner = series.partner
+        and measures.hs_digits = series.hs_digits
+        and measures.measure = series.measure
+        and coalesce(measures.company, '') = series.company_key
+),
+
 latest as (
     select *
-    from measures
-    {{ latest_drop_wins(
-        ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')", 'valid_from']
-    ) }}
+    from counted
+    where versions > 1 or in_series
+    {{ latest_drop_wins(lane + ['valid_from']) }}
 ),
 
 dated as (
@@ -21,7 +51,7 @@ dated as (
                 when valid_until_next and valid_to is null
                     then cast(
                         lead(valid_from) over (
-                            partition by reporter, partner, hs_digits, measure, coalesce(company, '')
+                            partition by {{ lane | join(', ') }}
                             order by valid_from
                         ) - interval 1 day as date
                     )
@@ -31,4 +61,7 @@ dated as (
     from latest
 )
 
-select * from dated
+select * exclude (versions, in_series) from counted
+where versions = 1 and not in_series
+union all
+select * exclude (versions, in_series) from dated
