@@ -21,15 +21,22 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 install: .venv/.installed
 
+# The Spark engine's optional extra (pyspark, dbt-spark; docs/scale.md), added on top of the
+# lean install for AUTOTRADE_ENGINE=spark and for the tests (which build on both engines).
+# --inexact: add the extra, remove nothing; it is quick when already there.
+SPARK_EXTRA = $(UV) sync --frozen --inexact --extra spark
+
 # Exits non-zero unless the whole pipeline finished. One run per warehouse at a time: a
 # second waits for the first up to AUTOTRADE_LOCK_WAIT seconds (default 600), then exits.
 run: install
+	$(if $(filter spark,$(AUTOTRADE_ENGINE)),$(SPARK_EXTRA))
 	$(UV) run python -m orchestration.run $(if $(FULL_REFRESH),--full-refresh)
 
 withdraw: install  # make withdraw FILE=<feed>/<YYYY-MM-DD>/<file>: its rows leave every mart
 	$(UV) run python -m orchestration.run --withdraw $(FILE)
 
 test: install
+	$(SPARK_EXTRA)
 	$(UV) run pytest
 
 ui: install

@@ -6,9 +6,12 @@
 | AUTOTRADE_WAREHOUSE   | data/warehouse/autotrade.duckdb  | the working warehouse (one writer) |
 | AUTOTRADE_PUBLISH     | data/published                   | what BI reads                      |
 | AUTOTRADE_DUCKDB_MEMORY_LIMIT | 1GB                      | DuckDB's memory cap per process    |
+| AUTOTRADE_ENGINE      | duckdb                           | what dbt builds on: duckdb or spark|
 
 Relative paths are taken from the directory the process starts in (the repository root for
-``make run`` and ``make ui``). The raw layer (Parquet) lives in ``raw/`` beside the warehouse.
+``make run`` and ``make ui``). The raw layer (Parquet) lives in ``raw/`` beside the warehouse;
+on the Spark engine its tables (Parquet) and catalog live in ``spark/`` beside it
+(docs/scale.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ ENVIRONMENT = {
     "warehouse_path": ("AUTOTRADE_WAREHOUSE", "data/warehouse/autotrade.duckdb"),
     "publish_dir": ("AUTOTRADE_PUBLISH", "data/published"),
     "duckdb_memory_limit": ("AUTOTRADE_DUCKDB_MEMORY_LIMIT", "1GB"),
+    "engine": ("AUTOTRADE_ENGINE", "duckdb"),
 }
+ENGINES = ("duckdb", "spark")
 
 
 class AutotradeSettings(ConfigurableResource):
@@ -40,6 +45,7 @@ class AutotradeSettings(ConfigurableResource):
     warehouse_path: str
     publish_dir: str
     duckdb_memory_limit: str = ENVIRONMENT["duckdb_memory_limit"][1]
+    engine: str = ENVIRONMENT["engine"][1]
 
     @property
     def landing(self) -> Path:
@@ -52,6 +58,11 @@ class AutotradeSettings(ConfigurableResource):
     @property
     def raw_dir(self) -> Path:
         return self.warehouse.parent / "raw"
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """Where the Spark engine keeps its tables and catalog."""
+        return self.warehouse.parent / "spark"
 
     @property
     def publish(self) -> Path:
@@ -76,10 +87,16 @@ class AutotradeSettings(ConfigurableResource):
         return {
             "AUTOTRADE_WAREHOUSE": str(self.warehouse),
             "AUTOTRADE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "AUTOTRADE_ENGINE": self.engine,
+            "AUTOTRADE_RAW_DIR": str(self.raw_dir),
+            "AUTOTRADE_SPARK_WAREHOUSE": str(self.spark_warehouse),
         }
 
 
 def settings_from_environment(environ: Mapping[str, str] = os.environ) -> AutotradeSettings:
+    engine = environ.get(*ENVIRONMENT["engine"])
+    if engine not in ENGINES:
+        raise ValueError(f"AUTOTRADE_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     return AutotradeSettings(
         **{
             field: environ.get(variable, default)

@@ -13,13 +13,13 @@ codes as (
 
 broader_codes as (
     select distinct reporter, broader as hs_digits
-    from codes, unnest({{ hs_prefixes('codes.hs_digits') }}) as prefixes(broader)
+    from codes {{ cross_unnest(hs_prefixes('codes.hs_digits'), 'prefixes', 'broader') }}
     where broader <> codes.hs_digits
 ),
 
 lines as (
     select reporter, hs_digits from codes
-    anti join broader_codes using (reporter, hs_digits)
+    {{ anti_join() }} broader_codes using (reporter, hs_digits)
 ),
 
 partners as (
@@ -30,7 +30,7 @@ partners as (
 
 line_codes as (
     select lines.reporter, lines.hs_digits, covering
-    from lines, unnest({{ hs_prefixes('lines.hs_digits') }}) as prefixes(covering)
+    from lines {{ cross_unnest(hs_prefixes('lines.hs_digits'), 'prefixes', 'covering') }}
 ),
 
 company_lanes as (
@@ -45,7 +45,7 @@ company_lanes as (
 ),
 
 lanes as (
-    select lines.reporter, partners.partner, lines.hs_digits, cast(null as varchar) as company
+    select lines.reporter, partners.partner, lines.hs_digits, cast(null as {{ dbt.type_string() }}) as company
     from lines
     inner join partners using (reporter)
     union all

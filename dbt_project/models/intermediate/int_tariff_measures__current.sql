@@ -16,18 +16,35 @@ latest as (
 
 dated as (
     select
-        * replace (
-            case
-                when valid_until_next and valid_to is null
-                    then cast(
-                        lead(valid_from) over (
-                            partition by reporter, partner, hs_digits, measure, coalesce(company, '')
-                            order by valid_from
-                        ) - interval 1 day as date
-                    )
-                else valid_to
-            end as valid_to
-        )
+        drop_date,
+        source_file,
+        line_number,
+        reporter,
+        partner,
+        hs_code,
+        hs_digits,
+        measure,
+        company,
+        rate_pct,
+        rate_text,
+        specific_amount,
+        specific_currency,
+        specific_unit,
+        valid_from,
+        case
+            when valid_until_next and valid_to is null
+                then cast(
+                    lead(valid_from) over (
+                        partition by reporter, partner, hs_digits, measure, coalesce(company, '')
+                        order by valid_from
+                    ) - interval 1 day as date
+                )
+            else valid_to
+        end as valid_to,
+        valid_until_next,
+        legal_basis,
+        source,
+        extra_columns
     from latest
 )
 

@@ -8,7 +8,7 @@ final as (
     select
         brand,
         model,
-        "trim",
+        {{ adapter.quote("trim") }},
         powertrain,
         msrp_cny,
         valid_from,

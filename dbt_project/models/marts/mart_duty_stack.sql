@@ -14,7 +14,7 @@
     and observed rate; every start or end of an applicable measure (observed ones too) may
     split them. -#}
 -- Materialized: measure_id numbers the rows once for both uses below.
-with measures as materialized (
+with measures as {{ cte_materialized(true) }} (
     select
         *,
         row_number() over () as measure_id,
@@ -33,7 +33,7 @@ with measures as materialized (
                     * 2 + cast(company is null as integer)
                 ) * 16 + (16 - length(hs_digits))
             ) * 2 + cast(partner = '*' as integer)
-        ) * 100000 + (99999 - (valid_from - date '1970-01-01')) as precedence
+        ) * 100000 + (99999 - {{ dbt.datediff("date '1970-01-01'", 'valid_from', 'day') }}) as precedence
     from {{ ref('int_tariff_measures__current') }}
 ),
 
@@ -44,10 +44,12 @@ lanes as (
 -- Every (partner, HS code, company) under which a measure for the lane may be filed.
 lane_keys as (
     select lanes.lane_id, lanes.reporter, partner_key, hs_key, company_key
-    from lanes,
-        unnest(list_distinct([lanes.partner, '*'])) as partners(partner_key),
-        unnest({{ hs_prefixes('lanes.hs_digits') }}) as codes(hs_key),
-        unnest(list_distinct(['', coalesce(lanes.company, '')])) as companies(company_key)
+    from lanes
+        {{ cross_unnest(distinct_elements(array_of(['lanes.partner', "'*'"])), 'partners', 'partner_key') }}
+        {{ cross_unnest(hs_prefixes('lanes.hs_digits'), 'codes', 'hs_key') }}
+        {{ cross_unnest(
+            distinct_elements(array_of(["''", "coalesce(lanes.company, '')"])), 'companies', 'company_key'
+        ) }}
 ),
 
 -- Only numbers and the role travel through the pieces; the winners' details join back at
@@ -96,7 +98,7 @@ coverage as (
         applicable.measure_id,
         applicable.stack_role,
         applicable.precedence,
-        unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
+        {{ unnest_range('first.piece_no', 'coalesce(after.piece_no, first.lane_pieces + 1)') }} as piece_no
     from applicable
     inner join pieces as first
         on applicable.lane_id = first.lane_id and applicable.valid_from = first.starts_on
@@ -108,7 +110,7 @@ coverage as (
 -- One winner per lane, piece and role: an aggregate, not a window, as it is many times
 -- faster over a national schedule's pieces.
 in_force as (
-    select lane_id, piece_no, stack_role, arg_min(measure_id, precedence) as measure_id
+    select lane_id, piece_no, stack_role, min_by(measure_id, precedence) as measure_id
     from coverage
     group by lane_id, piece_no, stack_role
 ),
@@ -135,14 +137,14 @@ described as (
 parts as (
     select
         *,
-        cast(specific_amount as varchar)
+        cast(specific_amount as {{ dbt.type_string() }})
         || coalesce(' ' || specific_currency, '')
         || coalesce('/' || specific_unit, '') as specific_duty,
         measure || ' '
         || case
-            when specific_amount is null then cast(rate_pct as varchar) || '%'
+            when specific_amount is null then cast(rate_pct as {{ dbt.type_string() }}) || '%'
             when rate_pct = 0 then specific_duty
-            else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
+            else '(' || cast(rate_pct as {{ dbt.type_string() }}) || '% + ' || specific_duty || ')'
         end
         || coalesce(' (' || measure_company || ')', '') as component
     from described
