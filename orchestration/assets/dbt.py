@@ -7,6 +7,10 @@ in the same run: a check can only run between two steps.
 dbt runs as a child process bound to this one (``orchestration/dbt_with_parent``): killing
 the run kills its dbt. Each step writes dbt's target files to one folder per step and
 warehouse, removed when the step ends, so runs leave no folders behind.
+
+``AUTOTRADE_ENGINE`` picks dbt's output (profiles.yml): DuckDB, or Spark, whose tables each
+step then declares as views in the DuckDB warehouse (``orchestration/spark_tables.py``). The
+assets' kinds name the engine (dagster-dbt reads it from the manifest).
 """
 
 import fcntl
@@ -30,6 +34,7 @@ from dagster_dbt import (
 
 from orchestration.resources import AutotradeSettings, settings_from_environment
 from orchestration.run_lock import RunLock
+from orchestration.spark_tables import expose_spark_tables
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -134,6 +139,10 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         invocation = dbt.cli(args, context=context, target_path=target)
         try:
             yield from invocation.stream()
+            if settings.engine == "spark":
+                # The checks and the publish read the warehouse: show them Spark's tables.
+                with settings.connect() as connection:
+                    expose_spark_tables(connection, settings.spark_warehouse)
         finally:
             # A step that fails while dbt runs (an error reading its events) must not leave
             # dbt writing the warehouse after the run.

@@ -17,7 +17,11 @@
 with measures as {{ cte_materialized(true) }} (
     select
         *,
-        row_number() over () as measure_id,
+        -- Numbered in the order of the measure's key (int_tariff_measures__current): Spark
+        -- numbers only ordered rows.
+        row_number() over (
+            order by reporter, partner, hs_digits, measure, company, valid_from
+        ) as measure_id,
         case
             when measure = 'applied' then 'observed'
             when measure in ('MFN', 'preferential', 'column_2') then 'base'

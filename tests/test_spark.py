@@ -1,0 +1,122 @@
+"""The Spark engine end to end: ``AUTOTRADE_ENGINE=spark`` runs the whole pipeline on the
+sample (a local Spark, Java 17 from PATH) and publishes what the DuckDB build publishes,
+table by table, and the published figures hold on it (docs/scale.md)."""
+
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration.publish import PUBLISHED_SCHEMAS
+from tests import test_published_figures as figures
+from tests.conftest import REPO, SAMPLE_LANDING, settings_in
+
+# Columns that hold the time a run loaded something, which differs between any two runs.
+LOAD_TIMES = {"ingested_at", "recorded_at"}
+
+
+@pytest.fixture(scope="module")
+def spark_settings(tmp_path_factory):
+    """`AUTOTRADE_ENGINE=spark python -m orchestration.run` (what `make run` runs) over a
+    copy of the sample, in its own process as a user starts it."""
+    root = tmp_path_factory.mktemp("spark_run")
+    shutil.copytree(SAMPLE_LANDING, root / "landing")
+    settings = settings_in(root, root / "landing")
+    environment = {
+        **{key: value for key, value in os.environ.items() if key != "DAGSTER_HOME"},
+        "AUTOTRADE_ENGINE": "spark",
+        "AUTOTRADE_LANDING": str(settings.landing),
+        "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
+        "AUTOTRADE_PUBLISH": str(settings.publish),
+    }
+    finished = subprocess.run(
+        [sys.executable, "-m", "orchestration.run"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def published(spark_settings):
+    with duckdb.connect(spark_settings.publish / "autotrade.duckdb", read_only=True) as connection:
+        yield connection
+
+
+def _columns(connection, schema: str, table: str) -> list[tuple[str, str]]:
+    return connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+
+
+def _tables(connection) -> list[tuple[str, str]]:
+    return connection.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in (select unnest(?)) order by all",
+        [list(PUBLISHED_SCHEMAS)],
+    ).fetchall()
+
+
+def test_spark_publishes_the_same_tables_with_the_same_columns(sample_run, published):
+    with sample_run.published() as duckdb_build:
+        assert _tables(published) == _tables(duckdb_build)
+        for schema, table in _tables(duckdb_build):
+            assert _columns(published, schema, table) == _columns(duckdb_build, schema, table)
+
+
+def test_every_published_table_equals_the_duckdb_build(sample_run, spark_settings):
+    """EXCEPT ALL both ways on every published table, floats to 6 decimals, the run's load
+    times left out."""
+    with sample_run.published() as duckdb_build:
+        tables = {
+            (schema, table): [
+                f"round({name}, 6)" if kind == "DOUBLE" else f'"{name}"'
+                for name, kind in _columns(duckdb_build, schema, table)
+                if name not in LOAD_TIMES
+            ]
+            for schema, table in _tables(duckdb_build)
+        }
+    connection = duckdb.connect()
+    connection.execute(f"attach '{sample_run.settings.publish / 'autotrade.duckdb'}' as duck")
+    connection.execute(f"attach '{spark_settings.publish / 'autotrade.duckdb'}' as spark")
+    differences = {}
+    for (schema, table), columns in tables.items():
+        rows = ", ".join(columns)
+        only = {
+            side: connection.execute(
+                f"select count(*) from (select {rows} from {side}.{schema}.{table} "
+                f"except all select {rows} from {other}.{schema}.{table})"
+            ).fetchone()[0]
+            for side, other in (("duck", "spark"), ("spark", "duck"))
+        }
+        if any(only.values()):
+            differences[f"{schema}.{table}"] = only
+    assert len(tables) >= 10
+    assert differences == {}
+
+
+def test_spark_published_the_parquet_files_beside_the_database(spark_settings, published):
+    for schema, table in _tables(published):
+        parquet = spark_settings.publish / "parquet" / f"{table}.parquet"
+        (rows,) = published.execute(f"select count(*) from read_parquet('{parquet}')").fetchone()
+        assert rows == published.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+
+
+# The published figures of test_published_figures, collected here again: this module's
+# `published` fixture is the Spark build's snapshot.
+globals().update(
+    {
+        name: test
+        for name, test in vars(figures).items()
+        if name.startswith("test_") and "sample_run" not in inspect.signature(test).parameters
+    }
+)
