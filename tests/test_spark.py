@@ -19,13 +19,8 @@ from tests.conftest import REPO, SAMPLE_LANDING, settings_in
 LOAD_TIMES = {"ingested_at", "recorded_at"}
 
 
-@pytest.fixture(scope="module")
-def spark_settings(tmp_path_factory):
-    """`AUTOTRADE_ENGINE=spark python -m orchestration.run` (what `make run` runs) over a
-    copy of the sample, in its own process as a user starts it."""
-    root = tmp_path_factory.mktemp("spark_run")
-    shutil.copytree(SAMPLE_LANDING, root / "landing")
-    settings = settings_in(root, root / "landing")
+def _on_spark(settings, *argv: str) -> subprocess.CompletedProcess:
+    """``python argv`` in its own process, as a user starts it with AUTOTRADE_ENGINE=spark."""
     environment = {
         **{key: value for key, value in os.environ.items() if key != "DAGSTER_HOME"},
         "AUTOTRADE_ENGINE": "spark",
@@ -33,15 +28,33 @@ def spark_settings(tmp_path_factory):
         "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
         "AUTOTRADE_PUBLISH": str(settings.publish),
     }
-    finished = subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
+    return subprocess.run(
+        [sys.executable, *argv], cwd=REPO, env=environment, capture_output=True, text=True
     )
+
+
+@pytest.fixture(scope="module")
+def spark_settings(tmp_path_factory):
+    """`AUTOTRADE_ENGINE=spark python -m orchestration.run` (what `make run` runs) over a
+    copy of the sample."""
+    root = tmp_path_factory.mktemp("spark_run")
+    shutil.copytree(SAMPLE_LANDING, root / "landing")
+    settings = settings_in(root, root / "landing")
+    finished = _on_spark(settings, "-m", "orchestration.run")
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     return settings
+
+
+def test_the_dbt_assets_kinds_name_the_engine(spark_settings):
+    finished = _on_spark(
+        spark_settings,
+        "-c",
+        "from dagster import AssetKey; from orchestration.definitions import defs; "
+        "key = AssetKey(['marts', 'mart_group_sales']); "
+        "print(sorted(defs.resolve_assets_def(key).specs_by_key[key].kinds))",
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert finished.stdout.strip().splitlines()[-1] == "['dbt', 'spark']"
 
 
 @pytest.fixture(scope="module")

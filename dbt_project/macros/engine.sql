@@ -105,7 +105,7 @@
     {%- set spark_types = {
         'varchar': 'string',
         'varchar[]': 'array<string>',
-        'timestamp with time zone': 'timestamp',
+        'timestamp with time zone': 'timestamp_ltz',
     } -%}
     cast({{ field }} as {{ spark_types.get(type | lower, type) }})
 {%- endmacro %}

@@ -14,7 +14,7 @@ final as (
         valid_from,
         valid_to,
         is_current,
-        dbt_valid_from as recorded_at
+        cast(dbt_valid_from as timestamp) as recorded_at
     from snapshot
     where dbt_valid_to is null
 )
