@@ -39,12 +39,19 @@ def expose_spark_tables(connection: duckdb.DuckDBPyConnection, spark_warehouse: 
     """(Re)declare a view per Spark table in one transaction; return their names. A table
     of the same name (from a DuckDB build of this warehouse) gives way to the view."""
     tables = spark_tables(spark_warehouse)
+    built_by_duckdb = {
+        f"{schema}.{table}"
+        for schema, table in connection.execute(
+            "select schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+    }
     connection.execute("begin transaction")
     try:
         for name, folder in tables.items():
             schema = name.split(".")[0]
             connection.execute(f"create schema if not exists {schema}")
-            connection.execute(f"drop table if exists {name}")
+            if name in built_by_duckdb:
+                connection.execute(f"drop table {name}")
             files = sql_literal((folder / "**" / "*.parquet").as_posix())
             connection.execute(
                 f"create or replace view {name} as select * from read_parquet({files}, "
