@@ -2,19 +2,24 @@
 
     uv run python bench/duty_stack.py            # 13,000 lines x 30 partners, a dozen years
     uv run python bench/duty_stack.py --lines 2000 --workdir /tmp/stack   # smaller; keep files
+    uv run python bench/duty_stack.py --partner-rates   # every FTA partner a rate of its own
 
 Generates one raw tariff drop in the contract's raw form (Parquet with the
 rate columns) straight into a warehouse's raw folder, as the ingest would leave a full
 USITC-style schedule:
 - 13,000 8-digit lines (`--lines`), MFN on each with a new rate every year 2014-2025;
-- 20 FTA partners with a preferential rate on every line, cut every other year (6 steps);
+- 20 FTA partners with a preferential rate on every line, cut every other year (6 steps),
+  the same for every partner (as most are: free), or with `--partner-rates` a rate of each
+  partner's own (no two partner lanes of a line then stack alike);
 - column 2 for CU and KP on every line; Section 301 on CN for a third of the lines (3 steps);
   Section 232 on all origins for 50 headings from 2025-04-03 (an inherited 4-digit measure);
 - 30 partners in all (the 20 FTA ones, CU, KP, CN and 7 more named by an MFN-free measure),
   so 13,000 x 31 lanes.
-Then builds the tariff models with `dbt run` (the project parsed first, timed apart) and,
-as the same-run baseline, dbt's compiled SQL of the same models run straight in DuckDB.
-Prints the seconds and writes `bench/results/<YYYY-MM-DD>-duty-stack.json`.
+Then builds the tariff models with `dbt run` (the project parsed first, timed apart), runs
+dbt's compiled SQL of the same models straight in DuckDB, and, as the same-run baseline,
+the lanes and the stack as they were before lanes shared stacks
+(`bench/duty_stack_before/`, compiled SQL) on the same measures; checks that both give the
+same rows. Prints the seconds and writes `bench/results/<YYYY-MM-DD>-duty-stack.json`.
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ from measure import measure  # noqa: E402
 
 from orchestration.ingest.feeds import TARIFFS  # noqa: E402
 from orchestration.ingest.raw_views import declare_raw_views  # noqa: E402
-from orchestration.resources import settings_from_environment  # noqa: E402
+from orchestration.resources import AutotradeSettings, settings_from_environment  # noqa: E402
 
+BEFORE = BENCH / "duty_stack_before"
 MODELS = [
     "stg_landing__tariff_measures",
     "int_tariff_measures__current",
@@ -62,7 +68,7 @@ def lines(count: int) -> list[str]:
     return [f"{1000 + i // 40:04d}{(i % 40) // 4 * 10:02d}{i % 4 * 10:02d}" for i in range(count)]
 
 
-def measures(count: int) -> pl.DataFrame:
+def measures(count: int, partner_rates: bool) -> pl.DataFrame:
     codes = pl.DataFrame({"hs_digits": lines(count)}).with_row_index("line")
     years = pl.DataFrame({"year": YEARS})
     mfn = codes.join(years, how="cross").select(
@@ -74,14 +80,18 @@ def measures(count: int) -> pl.DataFrame:
         pl.when(pl.col("year") < YEARS[-1]).then(pl.date(pl.col("year"), 12, 31)).alias("valid_to"),
     )
     steps = pl.DataFrame({"year": YEARS[::2]})
+    partners = pl.DataFrame({"partner": FTA_PARTNERS}).with_row_index("partner_no")
     preferential = (
-        codes.join(pl.DataFrame({"partner": FTA_PARTNERS}), how="cross")
+        codes.join(partners, how="cross")
         .join(steps, how="cross")
         .select(
             "partner",
             "hs_digits",
             pl.lit("preferential").alias("measure"),
-            ((pl.col("line") % 5) * (2025 - pl.col("year")) / 12).alias("rate_pct"),
+            (
+                (pl.col("line") % 5) * (2025 - pl.col("year")) / 12
+                + (pl.col("partner_no") / 100 if partner_rates else 0)
+            ).alias("rate_pct"),
             pl.date(pl.col("year"), 1, 1).alias("valid_from"),
             pl.when(pl.col("year") < YEARS[-2])
             .then(pl.date(pl.col("year") + 1, 12, 31))
@@ -170,12 +180,12 @@ def raw_rows(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def make_warehouse(root: Path, count: int) -> tuple[Path, int]:
+def make_warehouse(root: Path, count: int, partner_rates: bool) -> tuple[Path, int]:
     """A warehouse whose raw.tariffs holds the generated drop; the number of raw rows."""
     raw_dir = root / "warehouse" / "raw"
     partition = raw_dir / "tariffs" / f"drop_date={DROP}"
     partition.mkdir(parents=True)
-    rows = raw_rows(measures(count))
+    rows = raw_rows(measures(count, partner_rates))
     rows.write_parquet(partition / "schedule.parquet")
     database = root / "warehouse" / "autotrade.duckdb"
     with duckdb.connect(str(database)) as connection:
@@ -184,10 +194,13 @@ def make_warehouse(root: Path, count: int) -> tuple[Path, int]:
 
 
 def dbt(command: list[str], database: Path, target: Path):
-    env = {**os.environ, "AUTOTRADE_WAREHOUSE": str(database)}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    memory_limit = settings_from_environment().duckdb_memory_limit
+    settings = AutotradeSettings(warehouse_path=str(database), duckdb_memory_limit=memory_limit)
     result = measure(
-        ["dbt", *command, "--target-path", str(target)], env=env, cwd=REPO / "dbt_project"
+        ["dbt", *command, "--target-path", str(target), "--vars", settings.dbt_vars()],
+        env=env,
+        cwd=REPO / "dbt_project",
     )
     if result.returncode:
         raise SystemExit(f"dbt {' '.join(command)} failed:\n{result.output[-3000:]}")
@@ -199,45 +212,79 @@ def model_seconds(target: Path) -> dict[str, float]:
     return {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in results}
 
 
+def connect(database: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB with dbt's settings (the memory limit; insertion order not kept)."""
+    config = settings_from_environment().duckdb_config | {"preserve_insertion_order": False}
+    return duckdb.connect(str(database), config=config)
+
+
+def timed(connection: duckdb.DuckDBPyConnection, statement: str) -> float:
+    start = time.perf_counter()
+    connection.execute(statement)
+    return round(time.perf_counter() - start, 2)
+
+
 def direct(database: Path, target: Path) -> dict[str, float]:
-    """dbt's compiled SQL of the same models, run straight in DuckDB with dbt's settings."""
+    """dbt's compiled SQL of the same models, run straight in DuckDB."""
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    config = settings_from_environment().duckdb_config | {"preserve_insertion_order": False}
-    seconds = {}
-    with duckdb.connect(str(database), config=config) as connection:
-        for name in MODELS:
-            start = time.perf_counter()
-            connection.execute(_statement(nodes[name], nodes, target))
-            seconds[name] = round(time.perf_counter() - start, 2)
-    return seconds
+    with connect(database) as connection:
+        return {name: timed(connection, _statement(nodes[name], nodes, target)) for name in MODELS}
 
 
-def bench(root: Path, count: int) -> dict:
+def before_sharing(database: Path) -> tuple[dict[str, float], bool]:
+    """The lanes and the stack before lanes shared stacks, on the same current measures, in
+    schema before_sharing; and whether that stack has the same rows as the mart."""
+    with connect(database) as connection:
+        connection.execute("create schema if not exists before_sharing")
+        seconds = {
+            model: timed(
+                connection,
+                f"create or replace table before_sharing.{model} as "
+                + (BEFORE / f"{model}.sql").read_text(),
+            )
+            for model in ("int_tariff_lanes", "mart_duty_stack")
+        }
+        (differing,) = connection.execute(
+            "select count(*) from ("
+            "(select * from marts.mart_duty_stack except all "
+            "select * from before_sharing.mart_duty_stack) union all "
+            "(select * from before_sharing.mart_duty_stack except all "
+            "select * from marts.mart_duty_stack))"
+        ).fetchone()
+    return seconds, differing == 0
+
+
+def bench(root: Path, count: int, partner_rates: bool) -> dict:
     started = time.perf_counter()
-    database, raw = make_warehouse(root, count)
+    database, raw = make_warehouse(root, count, partner_rates)
     generated = time.perf_counter() - started
     target = root / "target"
     parse = dbt(["parse"], database, target)
     build = dbt(["run", "--select", *MODELS], database, target)
     dbt_models = model_seconds(target)
     with duckdb.connect(str(database), read_only=True) as connection:
-        lanes, stack_rows = connection.execute(
-            "select (select count(*) from intermediate.int_tariff_lanes), "
-            "(select count(*) from marts.mart_duty_stack)"
+        lanes, stacked_lanes, stack_rows = connection.execute(
+            "select count(*), count(distinct stack_lane_id), "
+            "(select count(*) from marts.mart_duty_stack) from intermediate.int_tariff_lanes"
         ).fetchone()
-    baseline = direct(database, target)
+    sql = direct(database, target)
+    before, same_rows = before_sharing(database)
     return {
         "lines": count,
+        "partner_rates": partner_rates,
         "raw_rows": raw,
         "lanes": lanes,
+        "stacked_lanes": stacked_lanes,
         "mart_rows": stack_rows,
         "generate_seconds": round(generated, 2),
         "dbt_parse_seconds": round(parse.seconds, 2),
         "dbt_run_seconds": round(build.seconds, 2),
         "dbt_run_peak_mib": round(build.tree_peak_mib),
         "dbt_model_seconds": dbt_models,
-        "direct_sql_seconds": baseline,
+        "direct_sql_seconds": sql,
+        "before_sharing_sql_seconds": before,
+        "same_rows_as_before_sharing": same_rows,
         "memory_limit": settings_from_environment().duckdb_config.get("memory_limit"),
         "cpus": os.cpu_count(),
     }
@@ -247,18 +294,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=13_000)
     parser.add_argument("--workdir", type=Path, help="keep the generated files here")
+    parser.add_argument(
+        "--partner-rates", action="store_true", help="a preferential rate of each partner's own"
+    )
     args = parser.parse_args(argv)
     root = args.workdir or Path(tempfile.mkdtemp(prefix="duty_stack_bench_"))
     if args.workdir:
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
     try:
-        result = bench(root, args.lines)
+        result = bench(root, args.lines, args.partner_rates)
     finally:
         if not args.workdir:
             shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(result, indent=2))
-    out = BENCH / "results" / f"{date.today().isoformat()}-duty-stack.json"
+    name = "duty-stack-partner-rates" if args.partner_rates else "duty-stack"
+    out = BENCH / "results" / f"{date.today().isoformat()}-{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {out.relative_to(REPO)}")
     return 0

@@ -36,20 +36,15 @@ from run import (
 )
 
 sys.path.insert(0, str(REPO))
-from orchestration.resources import settings_from_environment  # noqa: E402
+from orchestration.resources import AutotradeSettings  # noqa: E402
 
 ENGINES = ("duckdb", "spark")
 
 
-def engine_environment(landing: Path, root: Path, engine: str) -> dict[str, str]:
-    env = environment(landing, root / "warehouse" / "autotrade.duckdb") | {
-        "AUTOTRADE_ENGINE": engine
-    }
-    return env | settings_from_environment(env).dbt_environment()
-
-
 def bench_engine(landing: Path, root: Path, engine: str) -> dict:
-    env = engine_environment(landing, root, engine)
+    warehouse = root / "warehouse" / "autotrade.duckdb"
+    env = environment(landing, warehouse) | {"AUTOTRADE_ENGINE": engine}
+    settings = AutotradeSettings(warehouse_path=str(warehouse), engine=engine)
     run = checked(measure([PYTHON, "-m", "orchestration.run"], env=env, cwd=REPO), engine)
     target = root / "target"
     build = [
@@ -62,6 +57,7 @@ def bench_engine(landing: Path, root: Path, engine: str) -> dict:
         str(REPO / "dbt_project"),
         "--target-path",
         str(target),
+        *settings.dbt_arguments(),
     ]
     built = checked(measure(build, env=env, cwd=REPO / "dbt_project"), f"dbt build on {engine}")
     return {

@@ -1,15 +1,20 @@
 """Run one contender in its own process and measure its wall time and peak memory.
 
-Two peaks are taken: ``peak_mib`` is ``ru_maxrss`` from ``wait4`` (the largest single
-process of the tree: the contender or any child it waited for), ``tree_peak_mib`` the largest
-sum of resident memory over the whole process tree, sampled every 50 ms from ``/proc`` (it
-catches e.g. Dagster and its dbt subprocess being resident at the same time).
+Two peaks are taken, both from ``/proc`` every 50 ms: ``peak_mib`` is the largest single
+process of the tree (the high-water mark ``VmHWM`` of the contender or any child of it),
+``tree_peak_mib`` the largest sum of resident memory over the whole process tree (it catches
+e.g. Dagster and its dbt subprocess being resident at the same time).
+
+Not ``ru_maxrss`` from ``wait4``: Linux carries the spawning process's resident size into
+the child's ``ru_maxrss`` at ``exec``, so a bench that generated 5M rows in memory before
+spawning reported its own 1.5 GB for every contender.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -23,6 +28,9 @@ SAMPLE_SECONDS = 0.05
 @dataclass
 class Measurement:
     seconds: float
+    # User plus system time of the contender and the children it waited for: on a shared
+    # machine it moves far less than the wall time.
+    cpu_seconds: float
     peak_mib: float
     tree_peak_mib: float
     returncode: int
@@ -57,17 +65,31 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mib(root: int) -> float:
-    """Resident memory of ``root`` and all its descendants, in MiB."""
-    tree, pending, pages = _children(), [root], 0
+def _tree(root: int) -> list[int]:
+    """``root`` and all its live descendants."""
+    tree, pending, pids = _children(), [root], []
     while pending:
         pid = pending.pop()
-        try:
-            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        except OSError:
-            continue
+        pids.append(pid)
         pending += tree.get(pid, [])
-    return pages * PAGE_MIB
+    return pids
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_MIB
+    except OSError:
+        return 0.0
+
+
+def _high_water_mib(pid: int) -> float:
+    """The process's peak resident memory so far (``VmHWM``), in MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    kib = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(kib.group(1)) / 1024 if kib else 0.0
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -83,19 +105,23 @@ def measure(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None
     )
     output: list[str] = []
     reader = _drain(process, output)
-    tree_peak = 0.0
+    # Popen returns once the child has exec'd: every sample is the contender's own memory.
+    peak = tree_peak = 0.0
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        tree_peak = max(tree_peak, tree_rss_mib(process.pid))
+        pids = _tree(process.pid)
+        peak = max(peak, *map(_high_water_mib, pids))
+        tree_peak = max(tree_peak, sum(map(_rss_mib, pids)))
         time.sleep(SAMPLE_SECONDS)
     seconds = time.perf_counter() - start
     reader.join()
     return Measurement(
         seconds=round(seconds, 2),
-        peak_mib=round(usage.ru_maxrss / 1024, 1),
-        tree_peak_mib=round(max(tree_peak, usage.ru_maxrss / 1024), 1),
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
+        peak_mib=round(peak, 1),
+        tree_peak_mib=round(max(tree_peak, peak), 1),
         returncode=os.waitstatus_to_exitcode(status),
         output="".join(output),
     )

@@ -7,7 +7,6 @@ wherever the pipeline runs, without a web framework or a network connection.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from functools import partial
@@ -24,16 +23,15 @@ from dashboard.snapshot import (
     published_version,
     read_snapshot,
 )
+from orchestration.environment import setting
 
 DEFAULT_PORT = 8050
 DEFAULT_HOST = "127.0.0.1"
-# The same variable and default as the pipeline (orchestration/resources.py); read here
-# directly so that the dashboard does not import Dagster just to find a directory.
-PUBLISH_ENV, PUBLISH_DEFAULT = "AUTOTRADE_PUBLISH", "data/published"
 
 
 def default_publish_dir() -> Path:
-    return Path(os.environ.get(PUBLISH_ENV) or PUBLISH_DEFAULT)
+    """Where the pipeline publishes (``AUTOTRADE_PUBLISH`` or its default)."""
+    return Path(setting("publish_dir"))
 
 
 def parse_selection(query_string: str) -> Selection:
@@ -126,7 +124,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--publish",
         type=Path,
         default=None,
-        help=f"publish directory (default: ${PUBLISH_ENV}, else {PUBLISH_DEFAULT})",
+        help=f"publish directory (default: {default_publish_dir()})",
     )
     return parser.parse_args(argv)
 

@@ -17,12 +17,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
+
+from orchestration.seeds import read_seed
 
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 DATABASE_NAME = "autotrade.duckdb"
 
-# The contract's price bands, cheapest first (shared design.md); others sort after them.
-BAND_ORDER = ["<200k", "200k-300k", "300k-500k", "500k+", "unknown"]
+# The contract's price bands, cheapest first (the seed price_bands); others sort after them.
+BAND_ORDER = (
+    read_seed("price_bands").sort(pl.col("band_order").cast(pl.Int32))["price_band"].to_list()
+)
 DEFAULT_BAND = "500k+"
 LEADERS_BAND = "500k+"
 LEADERS_TOP = 5

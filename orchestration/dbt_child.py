@@ -3,8 +3,9 @@
 Killing a run (even ``kill -9``) must stop its ``dbt build``: otherwise dbt is re-parented
 and goes on writing the warehouse after the run lock is gone. Linux kills a process when its
 parent dies if the process asked for it (``PR_SET_PDEATHSIG``); this asks, makes sure the
-parent is still there (it may have died before the request), then runs dbt in this process.
-``dbt_with_parent`` (beside this file) is the executable the dbt resource starts.
+parent is still the one that started it (it may have died before the request), then runs dbt
+in this process. It is installed as the ``autotrade-dbt`` command beside the interpreter
+(``[project.scripts]`` in pyproject.toml), the executable of the dbt resource.
 """
 
 import ctypes
@@ -24,9 +25,14 @@ def bind_to_parent(parent: int) -> None:
         sys.exit(f"the process that started dbt (pid {parent}) has ended; dbt not run")
 
 
-if __name__ == "__main__":
-    bind_to_parent(int(os.environ["AUTOTRADE_DBT_PARENT"]))
+def main() -> None:
+    # Read before anything slow: the parent that started this process, while it still is.
+    bind_to_parent(os.getppid())
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"
     sys.exit(cli())
+
+
+if __name__ == "__main__":
+    main()

@@ -2,12 +2,13 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import dbt_cli, dbt_models, dbt_staging
+from orchestration.assets.dbt import dbt_models, dbt_staging
 from orchestration.assets.publish import published_autotrade
 from orchestration.assets.raw import raw_assets
 from orchestration.checks import gx_checks
+from orchestration.dbt_project import dbt_cli
 from orchestration.jobs import autotrade_job
-from orchestration.resources import AutotradeSettings, settings_from_environment
+from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLock
 from orchestration.sensors import daily_schedule, failed_run_reporter, landing_sensor
 
@@ -28,4 +29,4 @@ def build_definitions(settings: AutotradeSettings) -> Definitions:
     )
 
 
-defs = build_definitions(settings_from_environment())
+defs = build_definitions(AutotradeSettings.from_environment())

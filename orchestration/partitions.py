@@ -17,7 +17,7 @@ from dagster._core.storage.tags import (
 )
 
 from orchestration.ingest.feeds import FEEDS
-from orchestration.ingest.landing import drop_dates
+from orchestration.ingest.landing import landed_drop_dates as drop_dates_in
 from orchestration.resources import AutotradeSettings
 
 DROP_DATES = DynamicPartitionsDefinition(name="drop_date")
@@ -25,8 +25,7 @@ DROP_DATES = DynamicPartitionsDefinition(name="drop_date")
 
 def landed_drop_dates(settings: AutotradeSettings) -> list[str]:
     """Every drop date with a folder in any feed, oldest first, as partition keys."""
-    days = {day for feed in FEEDS for day in drop_dates(settings.landing, feed)}
-    return [day.isoformat() for day in sorted(days)]
+    return drop_dates_in(settings.landing, FEEDS)
 
 
 def in_partition_order(instance: DagsterInstance, keys: set[str]) -> list[str]:

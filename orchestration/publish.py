@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.resources import settings_from_environment
+from orchestration.environment import setting
 from orchestration.sql_text import sql_literal
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="List or roll back published versions.")
     parser.add_argument("command", choices=["list", "rollback"])
     parser.add_argument("version", nargs="?")
-    parser.add_argument("--publish", type=Path, default=Path(settings_from_environment().publish))
+    parser.add_argument("--publish", type=Path, default=Path(setting("publish_dir")))
     args = parser.parse_args(argv)
     if args.command == "list":
         current = current_version(args.publish)

@@ -23,128 +23,13 @@ import argparse
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
-import duckdb
-from dagster import AssetCheckSeverity, DagsterInstance
-from dagster._core.utils import make_new_run_id
-
-from orchestration.assets.dbt import DBT_STEPS
-from orchestration.definitions import build_definitions
+from orchestration.environment import VARIABLES, setting
 from orchestration.ingest.feeds import FEEDS
-from orchestration.ingest.ingest import withdraw
-from orchestration.ingest.limits import shortened
-from orchestration.jobs import range_tags
-from orchestration.partitions import in_partition_order, landed_drop_dates, register_drop_dates
-from orchestration.resources import AutotradeSettings, settings_from_environment
-from orchestration.run_lock import RunLockTimeout, lock_wait, mark_dead_run_failed, run_lock
-
-LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-
-
-def _instance() -> DagsterInstance:
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-
-
-def run(
-    keys: list[str],
-    instance: DagsterInstance,
-    settings: AutotradeSettings,
-    full_refresh: bool = False,
-    run_id: str | None = None,
-):
-    """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
-    register_drop_dates(instance, keys)
-    ordered = in_partition_order(instance, set(keys))
-    job = build_definitions(settings).resolve_job_def("autotrade_daily")
-    return job.execute_in_process(
-        instance=instance,
-        run_config=LOGGING
-        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
-        raise_on_error=False,
-        tags=range_tags(ordered[0], ordered[-1]),
-        run_id=run_id,
-    )
-
-
-def unmapped_names(database) -> str:
-    """How many names matched no seed entry, and the share of the market's units whose brand
-    is one of them, in the published snapshot ``database``."""
-    with duckdb.connect(database, read_only=True) as published:
-        by_field = published.execute(
-            "select field, count(*), sum(units) from audit.unmapped_names "
-            "group by field order by field"
-        ).fetchall()
-        (market,) = published.execute(
-            "select sum(units) from marts.mart_group_sales where period_type = 'month'"
-        ).fetchone()
-    names = sum(count for _, count, _ in by_field)
-    brand_units = sum(units for field, _, units in by_field if field == "brand")
-    share = 100 * brand_units / market if market else 0.0
-    fields = ", ".join(f"{count} {field}" for field, count, _ in by_field) or "none"
-    return (
-        f"unmapped names: {names} ({fields}); {share:.2f}% of units on an unknown brand: "
-        "see audit.unmapped_names"
-    )
-
-
-def failure_cause(result) -> list[str]:
-    """Which steps failed and the first line of each error; for a run that failed before any
-    step (a resource, the run lock), the run's own failure message."""
-    lines = [
-        f"  step {event.step_key} failed: "
-        + shortened(_first_line(_root(event.event_specific_data.error).message), 300)
-        for event in result.get_step_failure_events()
-    ]
-    if not lines and not result.success:
-        failure = result.get_run_failure_event()
-        lines.append(f"  {shortened(_first_line(failure.message if failure else 'unknown'), 300)}")
-    return lines
-
-
-def _root(error):
-    """The error under Dagster's wrappers (a step retried gives up with "Exceeded max_retries";
-    what failed is its cause)."""
-    while error.cause is not None:
-        error = error.cause
-    return error
-
-
-def _first_line(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else message
-
-
-def summary(result, settings: AutotradeSettings) -> str:
-    """What a person needs after a run: did it pass, which checks failed, what to open."""
-    evaluations = result.get_asset_check_evaluations()
-    failed = [e for e in evaluations if not e.passed]
-    errors = [e for e in failed if e.severity == AssetCheckSeverity.ERROR]
-    suites = [e for e in evaluations if e.check_name.startswith("gx_")]
-    lines = [
-        "",
-        f"autotrade run {'succeeded' if result.success else 'FAILED'} ({result.run_id})",
-        *failure_cause(result),
-        f"checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
-        f"{len(failed) - len(errors)} warned "
-        f"({len(suites)} Great Expectations suites, {len(evaluations) - len(suites)} dbt tests)",
-    ]
-    lines += [
-        f"  {'FAILED' if e.severity == AssetCheckSeverity.ERROR else 'WARNED'} "
-        f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
-        for e in failed
-    ]
-    published = [
-        m for m in result.get_asset_materialization_events() if m.asset_key.path[0] == "published"
-    ]
-    if published:
-        tables = published[-1].materialization.metadata["tables"].value
-        lines.append("published tables (rows):")
-        lines += [f"  {table:<40} {rows:>8}" for table, rows in tables.items()]
-        lines.append(unmapped_names(settings.publish / "autotrade.duckdb"))
-        lines.append(f"open in BI: {settings.publish / 'autotrade.duckdb'}")
-        lines.append(f"       or: {settings.publish / 'parquet'}/<table>.parquet")
-    else:
-        lines.append("nothing was published; the last published version (if any) is unchanged")
-    return "\n".join(lines)
+from orchestration.ingest.landing import landed_drop_dates
+from orchestration.publish import current_version
+from orchestration.unchanged import inputs_digest, record, unchanged_since
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,32 +46,49 @@ def main(argv: list[str] | None = None) -> int:
         help="remove a loaded file's rows before the run (its manifest row says withdrawn)",
     )
     args = parser.parse_args(argv)
-    settings = settings_from_environment()
+    # The settings as plain values: the resource would import Dagster, which a run with
+    # nothing to do must not pay for.
+    landing, warehouse, publish = (
+        Path(setting(field)).resolve() for field in ("landing_dir", "warehouse_path", "publish_dir")
+    )
     keys = [
         key
-        for key in landed_drop_dates(settings)
+        for key in landed_drop_dates(landing, FEEDS)
         if (not args.first or key >= args.first.isoformat())
         and (not args.last or key <= args.last.isoformat())
     ]
     if not keys:
-        print(f"no drops under {settings.landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
+        print(f"no drops under {landing}/<feed>/<YYYY-MM-DD>/", file=sys.stderr)
         return 2
-    print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {settings.landing}")
-    instance, run_id = _instance(), make_new_run_id()
+    print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {landing}")
+    settings_read = {field: setting(field) for field in VARIABLES} | {"cwd": os.getcwd()}
+    digest = inputs_digest(landing, keys, settings_read)
+    if not (args.full_refresh or args.withdraw) and (
+        version := unchanged_since(warehouse, current_version(publish), digest)
+    ):
+        print(f"nothing changed since version {version}; it stays published")
+        print(f"open in BI: {publish / 'autotrade.duckdb'}")
+        return 0
+    # Dagster, dbt and GX take seconds to import: a run with nothing to do does not pay that.
+    from orchestration.pipeline import (
+        NOT_STARTED,
+        finished,
+        published_version,
+        run_with_lock,
+        summary,
+    )
+    from orchestration.resources import settings_from_environment
+
+    settings = settings_from_environment()
     try:
-        with run_lock(settings.warehouse, lock_wait(), run_id, on_wait=print) as died:
-            if stale := mark_dead_run_failed(instance, died):
-                print(f"the earlier run {stale} was killed before it finished; marked failed")
-            if args.withdraw:
-                feed, day, name = args.withdraw
-                row = withdraw(FEEDS[feed], settings.raw_dir, day, name)
-                print(row["message"])
-            result = run(keys, instance, settings, args.full_refresh, run_id)
-    except (RunLockTimeout, LookupError) as error:
+        result = run_with_lock(keys, settings, args.full_refresh, args.withdraw)
+    except NOT_STARTED as error:
         print(f"autotrade run not started: {error}", file=sys.stderr)
         return 3
     print(summary(result, settings))
-    return 0 if result.success else 1
+    if version := published_version(result):
+        record(warehouse, digest, version)
+    return 0 if finished(result) else 1
 
 
 def _landed_name(text: str) -> tuple[str, date, str]:

@@ -5,7 +5,8 @@ lock only lasts while one of them has the file open: between two steps another r
 the warehouse and mix its drops into ours. So every run (``make run``, and the sensor's and
 the schedule's through the ``run_lock`` resource) holds ``<warehouse>.lock`` with ``flock``
 for its whole length. The file holds who has it (pid, host, start time, run id). A second
-run waits up to ``AUTOTRADE_LOCK_WAIT`` seconds (default 600), then fails naming the holder.
+run waits up to ``AUTOTRADE_LOCK_WAIT`` seconds (``lock_wait_seconds`` of the settings), then
+fails naming the holder.
 The kernel releases the lock when its holder dies, even by ``kill -9``; the record it leaves
 then tells the next holder which run did not finish.
 """
@@ -26,8 +27,6 @@ from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
 
 from orchestration.resources import AutotradeSettings
 
-LOCK_WAIT = ("AUTOTRADE_LOCK_WAIT", "600")
-
 # The locks this process holds (path -> depth): ``make run`` takes the lock before Dagster
 # starts and the run's resource takes it again in the same process.
 _held: dict[Path, int] = {}
@@ -39,10 +38,6 @@ class RunLockTimeout(RuntimeError):
 
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
-
-
-def lock_wait(environ=os.environ) -> float:
-    return float(environ.get(*LOCK_WAIT))
 
 
 def describe(holder: dict) -> str:
@@ -99,7 +94,7 @@ def run_lock(
                 if time.monotonic() >= deadline:
                     raise RunLockTimeout(
                         f"another autotrade run holds {path} ({holder}); waited "
-                        f"{wait_seconds:g} s ({LOCK_WAIT[0]}); try again when it has finished"
+                        f"{wait_seconds:g} s (AUTOTRADE_LOCK_WAIT); try again when it has finished"
                     ) from None
                 if not waiting:
                     on_wait(
@@ -150,7 +145,10 @@ class RunLock(ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[RunLock]:
         with run_lock(
-            self.settings.warehouse, lock_wait(), context.run_id, on_wait=context.log.warning
+            self.settings.warehouse,
+            self.settings.lock_wait_seconds,
+            context.run_id,
+            on_wait=context.log.warning,
         ) as died:
             if mark_dead_run_failed(context.instance, died):
                 context.log.warning(f"the earlier run {died['run_id']} was killed; marked failed")

@@ -71,6 +71,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orchestration.seeds import read_seed
+
 SEED = 20250609
 SALES_DIR = Path(__file__).resolve().parent / "landing" / "sales"
 SOURCE = "ThinkerCar"
@@ -403,16 +405,23 @@ TRIMS = (
 )
 
 
+# (name, lowest price, price where the next band starts) of every band in the seed.
+PRICE_BANDS = [
+    (name, low and int(low), high and int(high))
+    for name, low, high in read_seed("price_bands")
+    .select("price_band", "min_msrp_cny", "max_msrp_cny")
+    .rows()
+]
+
+
 def price_band(msrp: int | None) -> str:
-    if not msrp:
-        return "unknown"
-    if msrp < 200_000:
-        return "<200k"
-    if msrp < 300_000:
-        return "200k-300k"
-    if msrp < 500_000:
-        return "300k-500k"
-    return "500k+"
+    """The band of a price in the seed price_bands; no price (or 0): the band without bounds."""
+    for name, low, high in PRICE_BANDS:
+        if low is None and not msrp:
+            return name
+        if low is not None and msrp and low <= msrp and (high is None or msrp < high):
+            return name
+    raise ValueError(f"no price band for {msrp}")
 
 
 @dataclass

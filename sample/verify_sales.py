@@ -21,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.seeds import read_seed
+
 SAMPLE_DIR = Path(__file__).resolve().parent
 SALES_DIR = SAMPLE_DIR / "landing" / "sales"
 ALIASES_FILE = SAMPLE_DIR / "aliases_used.md"
@@ -100,17 +102,16 @@ def normalise(raw: pl.DataFrame, aliases: dict[str, dict[str, str]], drop: str) 
 
 
 def price_band(msrp: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(msrp.is_null())
-        .then(pl.lit("unknown"))
-        .when(msrp < 200_000)
-        .then(pl.lit("<200k"))
-        .when(msrp < 300_000)
-        .then(pl.lit("200k-300k"))
-        .when(msrp < 500_000)
-        .then(pl.lit("300k-500k"))
-        .otherwise(pl.lit(TOP))
-    )
+    """The band of a price in the seed price_bands; a missing price: the band without bounds."""
+    bands = read_seed("price_bands").with_columns(pl.col("min_msrp_cny", "max_msrp_cny").cast(int))
+    band = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for name, low, high in bands.select("price_band", "min_msrp_cny", "max_msrp_cny").rows():
+        if low is None:
+            band = band.when(msrp.is_null()).then(pl.lit(name))
+        else:
+            inside = (msrp >= low) & (msrp < high) if high is not None else msrp >= low
+            band = band.when(inside).then(pl.lit(name))
+    return band
 
 
 class Checks:
@@ -260,7 +261,11 @@ def check_shape(check: Checks, final: pl.DataFrame) -> None:
         f"{priced.min():,} to {priced.max():,}",
     )
     bands = final.group_by("band").agg(pl.col("units").sum()).sort("band")
-    check("every price band present", bands.height == 5, bands.rows())
+    check(
+        "every price band present",
+        bands.height == read_seed("price_bands").height,
+        bands.rows(),
+    )
 
 
 def main() -> int:

@@ -8,9 +8,14 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from orchestration.partitions import landed_drop_dates
-from orchestration.resources import AutotradeSettings
-from orchestration.run import run
+from orchestration.dbt_project import prepare
+from orchestration.resources import AutotradeSettings, settings_from_environment
+
+# The dbt assets are read from dbt's manifest when orchestration.pipeline runs them.
+prepare(settings_from_environment())
+
+from orchestration.partitions import landed_drop_dates  # noqa: E402
+from orchestration.pipeline import run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LANDING = REPO / "sample" / "landing"

@@ -12,7 +12,6 @@ fingerprint, a winning version gone, a month gone, a label's months changed), an
 alone where another change would mask it.
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.partitions import landed_drop_dates
-from orchestration.run import run
+from orchestration.pipeline import run
 from tests.conftest import REPO, SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
 
 FIRST_RUN_UNTIL = "2025-03-10"  # drops before it in the first run, the rest in the second
@@ -214,9 +213,9 @@ def test_an_edited_alias_seed_canonicalises_every_drop_again(sample_run, tmp_pat
 
     subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_sales__canonicalised"]
-        + ["--project-dir", str(project), "--profiles-dir", str(project)],
+        + ["--project-dir", str(project), "--profiles-dir", str(project)]
+        + ["--vars", settings.dbt_vars()],
         cwd=project,
-        env=os.environ | settings.dbt_environment(),
         check=True,
         capture_output=True,
     )

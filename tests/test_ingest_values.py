@@ -7,6 +7,7 @@ HS codes have 4 to 10 digits, measures are a closed vocabulary.
 """
 
 from datetime import date
+from itertools import product
 
 import polars as pl
 import pytest
@@ -116,6 +117,46 @@ FEB_2025 = date(2025, 2, 1)
 )
 def test_month(raw, expected, outcome):
     check(values.month, raw, expected, outcome)
+
+
+# Texts near the forms the fast paths read: plain digits and months, with signs, zeros,
+# spaces, separators, full-width digits and the bounds of 2**53 and of Int64.
+NEAR_FAST_FORMS = [
+    *("".join(chars) for n in (1, 2, 3) for chars in product("09-+ .,", repeat=n)),
+    *(
+        f"{y}{sep}{m}"
+        for y in ("2025", "1999", "202", "+202", "-202", " 2025", "２０２５")
+        for sep in ("-", "/", "年", "", " - ", "--")
+        for m in ("1", "01", "12", "13", "00", "1 ", "２")
+    ),
+    *("2025-02-15", "2025-12-01", "202512", "20251201", "2025-1-1", "12-2025"),
+    *(str(n) for n in (2**53 - 1, 2**53, 2**53 + 1, 2**63 - 1, 2**63, -(2**63))),
+    *("0", "-0", "+0", "00", "0001", "+17190", "17190 ", " 17190", "17190\u00a0", "１７１９０"),
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize(
+    ("parser", "by_rule"),
+    [
+        (values.units, values.units_by_rule),
+        (values.price_cny, values.price_cny_by_rule),
+        (values.month, values.month_by_rule),
+    ],
+)
+def test_fast_path_reads_as_the_rules_do(parser, by_rule):
+    """A parser with a fast path gives, for every text, the value and error of its rules."""
+    texts = pl.DataFrame({"x": NEAR_FAST_FORMS}, schema={"x": pl.String})
+
+    def outcomes(parsed: values.Parsed) -> list[tuple]:
+        return parsed.prepare(texts).select(parsed.value, parsed.error).rows()
+
+    fast, rules = outcomes(parser("x")), outcomes(by_rule("x"))
+    assert fast == rules
+    # The corpus holds texts that load and texts that the rules reject.
+    assert any(value is not None for value, _ in fast)
+    assert any(error for _, error in fast)
 
 
 @pytest.mark.parametrize(

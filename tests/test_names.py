@@ -15,7 +15,7 @@ from dagster import AssetCheckSeverity, DagsterInstance
 
 from expectations import run_suite
 from orchestration.checks import check_result
-from orchestration.run import summary
+from orchestration.pipeline import summary
 from tests.conftest import copy_of_sample_run, run_pipeline
 
 DROP = "2025-07-10"

@@ -20,7 +20,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.instance.ref import InstanceRef
 
-from orchestration.assets.dbt import DBT_PROJECT_DIR
+from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.run_lock import lock_path
 from tests.conftest import REPO
 
@@ -68,20 +68,19 @@ def finish(process: subprocess.Popen) -> str:
 
 
 def dbt_processes(warehouse: Path) -> list[int]:
-    """Live dbt processes (ours: started through dbt_child.py) working on ``warehouse``."""
+    """Live dbt processes (ours: started as autotrade-dbt) working on ``warehouse``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             command = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes()
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
         if (
-            b"dbt_child.py" in command
-            and f"AUTOTRADE_WAREHOUSE={warehouse}\0".encode() in environ
+            b"autotrade-dbt" in command
+            and f'"autotrade_warehouse": "{warehouse}"'.encode() in command
             and state != "Z"
         ):
             found.append(int(entry.name))

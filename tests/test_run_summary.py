@@ -1,6 +1,6 @@
 """The summary ``make run`` prints, from the real sample run."""
 
-from orchestration.run import summary
+from orchestration.pipeline import summary
 
 
 def test_summary_names_the_checks_tables_and_path_to_open(sample_run):

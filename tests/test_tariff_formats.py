@@ -18,10 +18,11 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.ingest import store
-from orchestration.ingest.feeds import MEASURES, SALES, TARIFFS
+from orchestration.ingest.feeds import SALES, TARIFFS
 from orchestration.ingest.ingest import ingest_drop
 from orchestration.ingest.usitc import programmes
-from tests.conftest import REPO, copy_of_sample_run, run_pipeline
+from orchestration.seeds import read_seed
+from tests.conftest import copy_of_sample_run, run_pipeline
 from tests.usitc_extract import FTA, extract, line
 
 DROP = date(2025, 3, 1)
@@ -173,6 +174,25 @@ def test_usitc_preferential_rows_cover_the_fta_partners_once_each(usitc):
     # Without col1_special_text, the per-agreement columns: korea_ad_val_rate 0.02 is 2%.
     trucks = one(preferential, hs_code="8704.21.00")
     assert (trucks["partner"], trucks["rate_pct"], trucks["rate_text"]) == ("KR", 2.0, None)
+
+
+# The programme codes of col1_special_text as the 2025 database writes them, suffixed
+# variants (A*, A+, E*) and programmes without partners of their own (A, D, E, R) included.
+PUBLISHED_CODES = "A,A*,A+,AU,BH,CA,CL,CO,D,E,E*,IL,JO,KR,MA,MX,OM,P,PA,PE,R,S,SG"
+
+
+def test_usitc_every_published_programme_code_is_read(landing, raw):
+    source = land(
+        landing,
+        "tariff_database_2025.txt",
+        extract([line("85076000", "3.4%", f"Free ({PUBLISHED_CODES})", "40%")]),
+    )
+    ingest(landing, raw)
+    assert manifest(raw, source)["rows_quarantined"] == 0
+    preferential = table(raw, "tariffs", source).filter(measure="preferential")
+    assert preferential["partner"].is_unique().all()
+    assert set(preferential["partner"]) == FTA_PARTNERS
+    assert set(preferential["rate_pct"]) == {0.0}
 
 
 def test_usitc_column_2_rows_for_cuba_and_north_korea(usitc):
@@ -337,15 +357,15 @@ def test_gzip_and_txt_tariff_files_load(landing, raw):
 # --- one list of measures, one list of programmes ---------------------------------------------
 
 
-def test_the_measure_list_of_the_gx_suite_is_the_ingests():
-    # The staging check of measure kinds lives in the GX suite only (one place per rule).
-    suite = json.loads((REPO / "expectations/suites/stg_tariff_measures.json").read_text())
-    [in_set] = [
-        e["kwargs"]["value_set"]
-        for e in suite["expectations"]
-        if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "measure"
-    ]
-    assert tuple(in_set) == MEASURES
+def test_the_ingest_accepts_the_measure_kinds_of_the_seed_and_no_other(landing, raw):
+    kinds = read_seed("tariff_measure_kinds")["measure"].to_list()
+    header = "reporter,partner,hs_code,measure,rate_pct,valid_from,legal_basis\n"
+    lines = [f"EU,CN,8703.80,{kind},10,2024-01-01,regulation\n" for kind in [*kinds, "quota"]]
+    source = land(landing, "kinds.csv", header + "".join(lines))
+    ingest(landing, raw)
+    assert sorted(table(raw, "tariffs", source)["measure"]) == sorted(kinds)
+    [quarantined] = table(raw, "tariffs_quarantine", source).to_dicts()
+    assert (quarantined["line_number"], quarantined["field"]) == (len(kinds) + 2, "measure")
 
 
 def test_the_programme_seed_covers_every_fta_partner():

@@ -9,6 +9,7 @@ import sys
 import duckdb
 from dagster import DagsterInstance
 
+from orchestration.publish import current_version
 from tests.conftest import REPO, copy_of_sample_run, run_pipeline, settings_in
 from tests.test_incremental import MARTS
 from tests.test_run_safety import published_tables
@@ -60,3 +61,16 @@ def test_a_withdrawn_file_leaves_the_marts_as_if_it_never_landed(sample_run, tmp
         f"select status, rows_loaded from audit.ingested_files where source_file = '{WITHDRAWN}'",
     )
     assert statuses == [("withdrawn", 0)]
+
+    # Nothing landed, nothing changed since: the next run does nothing and keeps the version.
+    version = current_version(settings.publish)
+    again = subprocess.run(
+        [sys.executable, "-m", "orchestration.run"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert f"nothing changed since version {version}" in again.stdout
+    assert current_version(settings.publish) == version

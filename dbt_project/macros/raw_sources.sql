@@ -11,7 +11,7 @@
 
 {% macro spark__declare_raw_sources() -%}
     {%- if execute -%}
-        {%- set raw_dir = env_var('AUTOTRADE_RAW_DIR', '../data/warehouse/raw') -%}
+        {%- set raw_dir = var('autotrade_raw_dir') -%}
         {%- for source in graph.sources.values() | selectattr('source_name', 'equalto', 'landing') -%}
             {%- if loop.first -%}
                 {%- do run_query('create database if not exists ' ~ source.schema) -%}

@@ -4,23 +4,19 @@ Step one builds the seeds and staging views; step two everything downstream. The
 what lets the blocking Great Expectations checks on staging stop the marts from being built
 in the same run: a check can only run between two steps.
 
-dbt runs as a child process bound to this one (``orchestration/dbt_with_parent``): killing
+dbt runs as a child process bound to this one (``orchestration/dbt_child.py``): killing
 the run kills its dbt. Each step writes dbt's target files to one folder per step and
-warehouse, removed when the step ends, so runs leave no folders behind.
+warehouse, removed when the step ends, so runs leave no folders behind. The asset graph is
+read from the manifest ``orchestration.dbt_project`` prepares before Dagster loads this.
 
-``AUTOTRADE_ENGINE`` picks dbt's output (profiles.yml): DuckDB, or Spark, whose tables each
+``AUTOTRADE_ENGINE`` picks dbt's target (profiles.yml): DuckDB, or Spark, whose tables each
 step then declares as views in the DuckDB warehouse (``orchestration/spark_tables.py``). The
-assets' kinds name the engine (dagster-dbt reads it from the manifest).
+assets' kinds name the engine (dagster-dbt reads it from the manifest, parsed for the target).
 """
 
-import fcntl
 import hashlib
-import json
-import os
 import shutil
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config
@@ -28,61 +24,13 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
-    DbtProject,
     dbt_assets,
 )
 
-from orchestration.resources import AutotradeSettings, settings_from_environment
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_project
+from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLock
 from orchestration.spark_tables import expose_spark_tables
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DBT_WITH_PARENT = Path(__file__).resolve().parents[1] / "dbt_with_parent"
-# The interpreter dbt_with_parent runs dbt under: this one, whose environment has dbt.
-os.environ.setdefault("AUTOTRADE_PYTHON", sys.executable)
-
-
-def dbt_cli() -> DbtCliResource:
-    """The dbt resource: dbt as a child that dies with the process that starts it."""
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_WITH_PARENT))
-
-
-# The profile settings the manifest was parsed under: dbt reuses its parse (partial parsing)
-# only under the same profile, so a manifest parsed for another warehouse path would cost
-# each dbt step of every run a full parse (about 5 s each).
-PARSED_UNDER = dbt_project.manifest_path.with_name("autotrade_parsed_under.json")
-
-
-def _manifest_is_stale(environment: dict[str, str]) -> bool:
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or not PARSED_UNDER.exists():
-        return True
-    if json.loads(PARSED_UNDER.read_text()) != environment:
-        return True
-    built = manifest.stat().st_mtime
-    return any(
-        path.stat().st_mtime > built
-        for folder in ("models", "seeds", "snapshots", "macros", "tests")
-        for path in (DBT_PROJECT_DIR / folder).rglob("*")
-    ) or any(
-        (DBT_PROJECT_DIR / name).stat().st_mtime > built
-        for name in ("dbt_project.yml", "profiles.yml")
-    )
-
-
-# The asset graph is read from dbt's manifest: (re)parse when the project changed since, or
-# the profile did, so a fresh clone and an edited model both load without a manual `dbt parse`.
-# Processes that start together (two runs, a run and `make ui`) parse one at a time: the
-# second then finds the first's fresh manifest instead of reading it half-written.
-_environment = settings_from_environment().dbt_environment()
-PARSED_UNDER.parent.mkdir(parents=True, exist_ok=True)
-with PARSED_UNDER.with_name(".parse.lock").open("w") as _parse_lock:
-    fcntl.flock(_parse_lock, fcntl.LOCK_EX)
-    if _manifest_is_stale(_environment):
-        os.environ.update(_environment)
-        dbt_cli().cli(["parse"], target_path=Path("target")).wait()
-        PARSED_UNDER.write_text(json.dumps(_environment))
 
 STAGING = "resource_type:seed path:models/staging"
 
@@ -128,9 +76,10 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         config: DbtBuildConfig,
         run_lock: RunLock,
     ):
-        # dbt runs as a subprocess that inherits this environment; its profile reads the path.
-        os.environ.update(settings.dbt_environment())
-        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        # The profile reads the warehouse from dbt's vars: dagster-dbt hands the child this
+        # process's environment as it is, and reads the vars itself for its adapter.
+        args = ["build", *settings.dbt_arguments()]
+        args += ["--full-refresh"] if config.full_refresh else []
         # One folder per step and warehouse (the run lock keeps it to one run at a time):
         # emptied first, as a killed run may have left it, and removed at the end.
         warehouse = hashlib.sha1(str(settings.warehouse).encode()).hexdigest()[:10]

@@ -13,20 +13,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from orchestration.ingest import values
+from orchestration.seeds import read_seed
 
-MEASURES = (
-    "MFN",
-    "preferential",
-    "column_2",
-    "AD",
-    "CVD",
-    "safeguard",
-    "retaliatory",
-    "reciprocal",
-    "section_301",
-    "section_232",
-    "applied",
-)
+# The kinds of measure the tariffs feed accepts: the seed that also gives their stack roles.
+MEASURES = tuple(read_seed("tariff_measure_kinds")["measure"])
 
 
 @dataclass(frozen=True)

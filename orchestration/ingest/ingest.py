@@ -24,7 +24,6 @@ import polars as pl
 
 from orchestration.ingest import store
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.internal import ROW_INDEX
 from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
 from orchestration.ingest.limits import shortened
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
@@ -103,7 +102,7 @@ def _load(
 ) -> tuple[TextFrame, int]:
     """Parse the file into its two Parquet outputs; return its text frame and lines in."""
     text = read_text(feed, file, workdir, repair=repair)
-    loaded, quarantined = split(
+    parts = split(
         feed,
         text.frame,
         text.extra_columns,
@@ -112,16 +111,13 @@ def _load(
         rows_per_line=text.rows_per_line,
         until_next=text.until_next,
     )
-    lines_in = pl.col(ROW_INDEX).n_unique() if text.rows_per_line else pl.len()
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
-        # The rows read are counted in the same pass as the split, on the text frame before
-        # it: a separate count would scan the file once more.
         try:
             *_, rows_in = pl.collect_all(
                 [
-                    loaded.sink_parquet(loaded_tmp, lazy=True),
-                    quarantined.sink_parquet(q_tmp, lazy=True),
-                    text.frame.select(lines_in),
+                    parts.loaded.sink_parquet(loaded_tmp, lazy=True),
+                    parts.quarantined.sink_parquet(q_tmp, lazy=True),
+                    parts.lines_in,
                 ],
                 engine="streaming",
             )

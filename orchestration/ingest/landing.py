@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,6 +87,12 @@ def drop_folders(landing: Path, feed: str) -> tuple[list[date], list[tuple[str, 
 def drop_dates(landing: Path, feed: str) -> list[date]:
     """Drop dates that have a folder for this feed, oldest first."""
     return drop_folders(landing, feed)[0]
+
+
+def landed_drop_dates(landing: Path, feeds: Iterable[str]) -> list[str]:
+    """Every drop date with a folder in any of ``feeds``, oldest first, as partition keys."""
+    days = {day for feed in feeds for day in drop_dates(landing, feed)}
+    return [day.isoformat() for day in sorted(days)]
 
 
 def landed_files(

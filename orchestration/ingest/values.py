@@ -14,6 +14,7 @@ Pure expressions: they run inside a lazy, streaming query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -53,9 +54,20 @@ def fold_full_width(column: str) -> pl.Expr:
 
 
 def text(column: str) -> pl.Expr:
-    """Trimmed text; empty becomes null."""
-    stripped = pl.col(column).str.strip_chars()
-    return pl.when(stripped != "").then(stripped)
+    """Trimmed text; empty becomes null. It reads the ``trimmed`` stage that every parser
+    computes first (``_parsed``): stripped once, as a column, the text is the cheap part of a
+    plain field, and stripped in place here it would be stripped twice (Polars does not see
+    the repeat). Not ``replace("", None)``: Polars' streaming engine runs ``replace`` apart
+    from the other columns and then zips them, holding memory that grows with the file."""
+    trimmed = pl.col(_helper(column, "trimmed"))
+    return pl.when(trimmed != "").then(trimmed)
+
+
+def _parsed(column: str, value: pl.Expr, error: pl.Expr, stages=()) -> Parsed:
+    """A parser's result, its stages led by the trimmed text of ``column`` that ``text``
+    reads."""
+    trimmed = {_helper(column, "trimmed"): pl.col(column).str.strip_chars()}
+    return Parsed(value, error, (trimmed, *stages))
 
 
 def _helper(column: str, part: str) -> str:
@@ -71,12 +83,12 @@ def _first_reason(*pairs: tuple[pl.Expr, str]) -> pl.Expr:
 
 
 def plain_text(column: str) -> Parsed:
-    return Parsed(text(column), NO_ERROR)
+    return _parsed(column, text(column), NO_ERROR)
 
 
 def code(column: str) -> Parsed:
     """Upper-case codes such as ISO countries and reporters (``cn`` and ``CN`` are one)."""
-    return Parsed(text(column).str.to_uppercase(), NO_ERROR)
+    return _parsed(column, text(column).str.to_uppercase(), NO_ERROR)
 
 
 def _number(column: str, strip: list[str]) -> tuple[pl.Expr, pl.Expr, tuple[dict, ...]]:
@@ -93,17 +105,52 @@ def _number(column: str, strip: list[str]) -> tuple[pl.Expr, pl.Expr, tuple[dict
     return pl.col(cleaned), pl.col(number), stages
 
 
-def units(column: str) -> Parsed:
+def with_fast_path(column: str, fast: pl.Expr, by_rule: Callable[[str], Parsed]) -> Parsed:
+    """``by_rule``'s parse of ``column``, with ``fast`` reading the common form natively.
+
+    ``fast`` is a cheap expression (a cast, no regex) that is null wherever the text is not
+    in that form; the rules run on the rest, the text masked to null where ``fast`` read it.
+    A batch of rows whose rest is all null costs the rules nothing (Polars' kernels skip an
+    all-null column); a null among values costs about what a value does. On a 5M-row file the
+    rules on every row cost the price 4.7 s of CPU, the units 1.8 s, the month 2.5 s.
+    ``fast`` must give the value ``by_rule`` gives, with no error, for every text it reads:
+    tests compare the two.
+    """
+    quick, rest = _helper(column, "fast"), _helper(column, "rest")
+    rules = by_rule(rest)
+    stages = (
+        {quick: fast},
+        {rest: pl.when(pl.col(quick).is_null()).then(pl.col(column))},
+        *rules.stages,
+    )
+    return Parsed(pl.coalesce(pl.col(quick), rules.value), rules.error, stages)
+
+
+def plain_whole(column: str, minimum: int) -> pl.Expr:
+    """The text as an integer from ``minimum`` below 2**53 when it is ASCII digits (after an
+    optional sign) only, as Polars casts it; else null."""
+    number = pl.col(column).cast(pl.Int64, strict=False)
+    return pl.when(number.is_between(minimum, 2**53 - 1)).then(number)
+
+
+def units_by_rule(column: str) -> Parsed:
     """Deliveries: a non-negative whole number; thousands separators and the counter words
     Chinese rankings append allowed (``17,190``, ``17190辆``)."""
     cleaned, number, stages = _number(column, [",", "_", " ", "'", "\u00a0", "辆", "台"])
-    error = _first_reason(
+    error = _helper(column, "error")
+    reason = _first_reason(
         (cleaned.is_not_null() & number.is_null(), "not a number"),
         (number < 0, "negative units"),
         (number != number.floor(), "fractional units"),
         (number >= 2**53, "units out of range"),
     )
-    return Parsed(pl.when(error.is_null()).then(number.cast(pl.Int64)), error, stages)
+    value = pl.when(pl.col(error).is_null()).then(number.cast(pl.Int64))
+    return _parsed(column, value, pl.col(error), (*stages, {error: reason}))
+
+
+def units(column: str) -> Parsed:
+    """``units_by_rule``, plain digits read by a cast."""
+    return with_fast_path(column, plain_whole(column, 0), units_by_rule)
 
 
 # A price range as rankings print a model's trims (``9.98-13.98万``): the entry price is read.
@@ -113,6 +160,11 @@ NO_PRICE = ("-", "--", "—", "/", "暂无", "暂无报价", "待定", "未公�
 
 
 def price_cny(column: str) -> Parsed:
+    """``price_cny_by_rule``, plain digits (a price above 0) read by a cast."""
+    return with_fast_path(column, plain_whole(column, 1), price_cny_by_rule)
+
+
+def price_cny_by_rule(column: str) -> Parsed:
     """A guide price in whole yuan. ``50.98万`` is 509,800; currency marks and separators go;
     a range ``9.98-13.98万`` is its entry price, 99,800.
 
@@ -120,7 +172,8 @@ def price_cny(column: str) -> Parsed:
     means unknown: null, not an error.
     """
     marks = [",", "_", " ", "'", "\u00a0", "¥", "￥", "元", "RMB", "CNY"]
-    cleaned, priced, yuan = (_helper(column, part) for part in ("text", "priced", "yuan"))
+    parts = ("text", "priced", "yuan", "error")
+    cleaned, priced, yuan, error = (_helper(column, part) for part in parts)
     digits = pl.col(priced).str.strip_suffix("万")
     amount = pl.when(digits.str.contains(NUMBER)).then(digits.cast(pl.Float64, strict=False))
     present = text(column).str.replace_many(marks, [""] * len(marks))
@@ -134,13 +187,13 @@ def price_cny(column: str) -> Parsed:
             .round(0)
         },
     )
-    error = _first_reason(
+    reason = _first_reason(
         (pl.col(cleaned).is_not_null() & pl.col(yuan).is_null(), "not a price"),
         (pl.col(yuan) < 0, "negative price"),
         (pl.col(yuan) >= 2**53, "price out of range"),
     )
-    value = pl.when(error.is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
-    return Parsed(value, error, stages)
+    value = pl.when(pl.col(error).is_null() & (pl.col(yuan) > 0)).then(pl.col(yuan).cast(pl.Int64))
+    return _parsed(column, value, pl.col(error), (*stages, {error: reason}))
 
 
 def _entry_price(price: pl.Expr) -> pl.Expr:
@@ -158,6 +211,11 @@ MONTH_PATTERN = (
 
 
 def month(column: str) -> Parsed:
+    """``month_by_rule``, ``2025-02`` read by Polars' own date parser."""
+    return with_fast_path(column, pl.col(column).str.to_date("%Y-%m", strict=False), month_by_rule)
+
+
+def month_by_rule(column: str) -> Parsed:
     """First day of the month from ``2025-02``, ``2025/2``, ``2025年2月``, ``202502`` or a date
     (``2025-02-15``, ``2025年2月15日``, ``20250215``)."""
     cleaned, parts = _helper(column, "text"), _helper(column, "parts")
@@ -176,7 +234,7 @@ def month(column: str) -> Parsed:
     )
     # Both branches of a `when` are evaluated: the date is built from valid parts only.
     value = pl.date(pl.when(valid).then(year), pl.when(valid).then(month_no), 1)
-    return Parsed(value, error, stages)
+    return _parsed(column, value, error, stages)
 
 
 def iso_date(column: str) -> Parsed:
@@ -194,7 +252,7 @@ def iso_date(column: str) -> Parsed:
         pl.col(cleaned).is_not_null() & pl.col(parsed).is_null(),
         "not a date (expected YYYY-MM-DD)",
     )
-    return Parsed(pl.col(parsed), error, stages)
+    return _parsed(column, pl.col(parsed), error, stages)
 
 
 # A duty as tariff schedules write it: a specific part (amount, currency, unit), an ad valorem
@@ -266,7 +324,8 @@ def rate_pct(column: str) -> Parsed:
         (cleaned.is_not_null() & ~duty["readable"], NOT_A_RATE),
         (duty["pct"] < 0, "negative rate"),
     )
-    return Parsed(pl.when(error.is_null()).then(duty["pct"]), error, _duty_stages(column))
+    value = pl.when(error.is_null()).then(duty["pct"])
+    return _parsed(column, value, error, _duty_stages(column))
 
 
 def duty_part(part: str):
@@ -274,7 +333,7 @@ def duty_part(part: str):
     ``rate_pct`` reports a rate that cannot be read, so these report nothing."""
 
     def parse(column: str) -> Parsed:
-        return Parsed(_duty_fields(column)[part], NO_ERROR, _duty_stages(column))
+        return _parsed(column, _duty_fields(column)[part], NO_ERROR, _duty_stages(column))
 
     return parse
 
@@ -283,7 +342,7 @@ def rate_text(column: str) -> Parsed:
     """The rate as sent, when it was more than a number (``$1.50/doz. + 4%``, ``Free``)."""
     cleaned = pl.col(_helper(column, "text"))
     value = pl.when(~cleaned.str.contains(NUMBER)).then(cleaned)
-    return Parsed(value, NO_ERROR, _duty_stages(column))
+    return _parsed(column, value, NO_ERROR, _duty_stages(column))
 
 
 def hs_code(column: str) -> Parsed:
@@ -304,7 +363,7 @@ def hs_code(column: str) -> Parsed:
         ignore_nulls=True,
     )
     error = _reason(~valid, "HS code must have 4, 6, 8 or 10 digits")
-    return Parsed(pl.when(valid).then(dotted), error, stages)
+    return _parsed(column, pl.when(valid).then(dotted), error, stages)
 
 
 def choice(allowed: tuple[str, ...]):
@@ -321,6 +380,6 @@ def choice(allowed: tuple[str, ...]):
             pl.col(cleaned).is_not_null() & pl.col(word).is_null(),
             f"not one of {', '.join(allowed)}",
         )
-        return Parsed(pl.col(word), error, stages)
+        return _parsed(column, pl.col(word), error, stages)
 
     return parse

@@ -1,14 +1,24 @@
 {#- The lanes the duty stack answers for: per reporter, every tariff line at the most
     detailed level its measures reach (a code that is not a prefix of another of its codes),
     for partner '*' and every partner its measures name, with no company; and, where a
-    measure is company-specific, the company's lanes on the lines and partners it covers. -#}
+    measure is company-specific, the company's lanes on the lines and partners it covers.
+
+    Each lane also names the lane whose stack it shares (stack_lane_id). The measures of a
+    line filed for all origins and companies apply to every lane of the line; what sets a
+    lane apart is the rest, its own measures (its partner's, its company's). Lanes of a line
+    whose own measures are alike in every field the stack reads (most partners of a
+    national schedule: none of their own, or the same free FTA rate) stack alike, so
+    mart_duty_stack stacks each such set once. -#}
 with measures as (
-    select distinct reporter, partner, hs_digits, company
-    from {{ ref('int_tariff_measures__current') }}
+    select * from {{ ref('int_tariff_measures__current') }}
+),
+
+filed_at as (
+    select distinct reporter, partner, hs_digits, company from measures
 ),
 
 codes as (
-    select distinct reporter, hs_digits from measures
+    select distinct reporter, hs_digits from filed_at
 ),
 
 broader_codes as (
@@ -23,9 +33,9 @@ lines as (
 ),
 
 partners as (
-    select distinct reporter, partner from measures
+    select distinct reporter, partner from filed_at
     union
-    select distinct reporter, '*' from measures
+    select distinct reporter, '*' from filed_at
 ),
 
 line_codes as (
@@ -34,14 +44,14 @@ line_codes as (
 ),
 
 company_lanes as (
-    select distinct line_codes.reporter, partners.partner, line_codes.hs_digits, measures.company
-    from measures
+    select distinct line_codes.reporter, partners.partner, line_codes.hs_digits, filed_at.company
+    from filed_at
     inner join line_codes
-        on measures.reporter = line_codes.reporter and measures.hs_digits = line_codes.covering
+        on filed_at.reporter = line_codes.reporter and filed_at.hs_digits = line_codes.covering
     inner join partners
-        on measures.reporter = partners.reporter
-        and (measures.partner = partners.partner or measures.partner = '*')
-    where measures.company is not null
+        on filed_at.reporter = partners.reporter
+        and (filed_at.partner = partners.partner or filed_at.partner = '*')
+    where filed_at.company is not null
 ),
 
 lanes as (
@@ -50,13 +60,66 @@ lanes as (
     inner join partners using (reporter)
     union all
     select reporter, partner, hs_digits, company from company_lanes
+),
+
+numbered as (
+    select
+        row_number() over (order by reporter, partner, hs_digits, company nulls first) as lane_id,
+        reporter,
+        partner,
+        hs_digits,
+        company
+    from lanes
+),
+
+-- A lane's own measures: a named partner's or a company's. Each is named by what the stack
+-- reads of it, its code and its rank in that code's order, so that the same rate for two
+-- partners gets one name. The order lists every field mart_duty_stack reads from a measure:
+-- one the mart starts to read must be added here, or lanes that differ in it would share.
+own_measures as (
+    select
+        reporter,
+        partner,
+        hs_digits,
+        company,
+        hs_digits || '/' || dense_rank() over (
+            partition by reporter, hs_digits
+            order by
+                partner = '*', measure, company, rate_pct, specific_amount, specific_currency,
+                specific_unit, valid_from, valid_to
+        ) as content
+    from measures
+    where partner <> '*' or company is not null
+),
+
+own_keys as (
+    select * from ({{ lane_keys('numbered') }})
+    where partner_key <> '*' or company_key <> ''
+),
+
+own_contents as (
+    select
+        own_keys.lane_id,
+        {{ joined_in_order("own_measures.content", "own_measures.content", "true") }}
+            as own_content
+    from own_keys
+    inner join own_measures
+        on own_keys.reporter = own_measures.reporter
+        and own_keys.partner_key = own_measures.partner
+        and own_keys.hs_key = own_measures.hs_digits
+        and own_keys.company_key = coalesce(own_measures.company, '')
+    group by own_keys.lane_id
 )
 
 select
-    row_number() over (order by reporter, partner, hs_digits, company nulls first) as lane_id,
-    reporter,
-    partner,
-    hs_digits,
-    {{ dotted_hs('hs_digits') }} as hs_code,
-    company
-from lanes
+    numbered.lane_id,
+    numbered.reporter,
+    numbered.partner,
+    numbered.hs_digits,
+    {{ dotted_hs('numbered.hs_digits') }} as hs_code,
+    numbered.company,
+    min(numbered.lane_id) over (
+        partition by numbered.reporter, numbered.hs_digits, own_contents.own_content
+    ) as stack_lane_id
+from numbered
+left join own_contents using (lane_id)

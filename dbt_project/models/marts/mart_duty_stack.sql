@@ -12,7 +12,8 @@
     Within a role the most specific measure wins (company over none, longer HS code, named
     partner over '*', later start). Intervals are consecutive periods with the same stack
     and observed rate; every start or end of an applicable measure (observed ones too) may
-    split them. -#}
+    split them. The stack is computed once per set of lanes that stack alike
+    (int_tariff_lanes.stack_lane_id) and given to every lane of the set. -#}
 -- Materialized: measure_id numbers the rows once for both uses below.
 with measures as {{ cte_materialized(true) }} (
     select
@@ -45,15 +46,14 @@ lanes as (
     select * from {{ ref('int_tariff_lanes') }}
 ),
 
--- Every (partner, HS code, company) under which a measure for the lane may be filed.
+-- One lane of each set of lanes that stack alike (int_tariff_lanes.stack_lane_id): the
+-- stack is computed for these and shared with the rest of their set at the end.
+stacking_lanes as (
+    select * from lanes where lane_id = stack_lane_id
+),
+
 lane_keys as (
-    select lanes.lane_id, lanes.reporter, partner_key, hs_key, company_key
-    from lanes
-        {{ cross_unnest(distinct_elements(array_of(['lanes.partner', "'*'"])), 'partners', 'partner_key') }}
-        {{ cross_unnest(hs_prefixes('lanes.hs_digits'), 'codes', 'hs_key') }}
-        {{ cross_unnest(
-            distinct_elements(array_of(["''", "coalesce(lanes.company, '')"])), 'companies', 'company_key'
-        ) }}
+    {{ lane_keys('stacking_lanes') }}
 ),
 
 -- Only numbers and the role travel through the pieces; the winners' details join back at
@@ -217,7 +217,7 @@ final as (
         merged.specific_duties,
         merged.observed_rate_pct
     from merged
-    inner join lanes using (lane_id)
+    inner join lanes on merged.lane_id = lanes.stack_lane_id
 )
 
 select * from final

@@ -2,24 +2,35 @@ with source as (
     select * from {{ source('landing', 'sales') }}
 ),
 
+price_bands as (
+    select * from {{ ref('price_bands') }}
+),
+
 renamed as (
     select
-        drop_date,
-        source_file,
-        line_number,
-        period,
-        brand,
-        {{ adapter.quote("group") }} as group_name,
-        model,
-        {{ adapter.quote("trim") }},
-        powertrain,
-        msrp_cny,
-        units,
-        origin,
-        source,
-        {{ price_band('msrp_cny') }} as price_band,
-        extra as extra_columns
+        source.drop_date,
+        source.source_file,
+        source.line_number,
+        source.period,
+        source.brand,
+        source.{{ adapter.quote("group") }} as group_name,
+        source.model,
+        source.{{ adapter.quote("trim") }},
+        source.powertrain,
+        source.msrp_cny,
+        source.units,
+        source.origin,
+        source.source,
+        price_bands.price_band,
+        source.extra as extra_columns
     from source
+    -- The contract's band of the guide price; a missing price falls in the band without bounds.
+    left join price_bands
+        on (source.msrp_cny is null and price_bands.min_msrp_cny is null)
+        or (
+            source.msrp_cny >= price_bands.min_msrp_cny
+            and (source.msrp_cny < price_bands.max_msrp_cny or price_bands.max_msrp_cny is null)
+        )
 )
 
 select * from renamed

@@ -1,0 +1,178 @@
+"""One Dagster run of the daily job over given drops, and the summary a person reads after it."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+from dagster import AssetCheckSeverity, DagsterInstance
+from dagster._core.utils import make_new_run_id
+
+from orchestration.dbt_project import prepare
+from orchestration.ingest.feeds import FEEDS
+from orchestration.ingest.ingest import withdraw
+from orchestration.ingest.limits import shortened
+from orchestration.jobs import range_tags
+from orchestration.partitions import in_partition_order, register_drop_dates
+from orchestration.resources import AutotradeSettings
+from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
+
+LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def _instance() -> DagsterInstance:
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def run(
+    keys: list[str],
+    instance: DagsterInstance,
+    settings: AutotradeSettings,
+    full_refresh: bool = False,
+    run_id: str | None = None,
+):
+    """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
+    # The definitions read dbt's manifest as they import: imported once it is prepared.
+    from orchestration.assets.dbt import DBT_STEPS
+    from orchestration.definitions import build_definitions
+
+    register_drop_dates(instance, keys)
+    ordered = in_partition_order(instance, set(keys))
+    job = build_definitions(settings).resolve_job_def("autotrade_daily")
+    return job.execute_in_process(
+        instance=instance,
+        run_config=LOGGING
+        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
+        raise_on_error=False,
+        tags=range_tags(ordered[0], ordered[-1]),
+        run_id=run_id,
+    )
+
+
+# What stops a run before it starts: another run holds the warehouse too long, or the file to
+# withdraw was never loaded.
+NOT_STARTED = (RunLockTimeout, LookupError)
+
+
+def run_with_lock(
+    keys: list[str],
+    settings: AutotradeSettings,
+    full_refresh: bool = False,
+    withdrawn: tuple | None = None,
+):
+    """``make run``: prepare dbt's manifest; under the warehouse's run lock, mark a killed
+    earlier run failed, take the ``withdrawn`` file (feed, drop date, name) out of the raw
+    layer, then run."""
+    if prepare(settings):
+        print("parsed the dbt project (it changed, or the settings did, since the last parse)")
+    run_id = make_new_run_id()
+    with run_lock(settings.warehouse, settings.lock_wait_seconds, run_id, on_wait=print) as died:
+        # Opened under the lock: processes that create a fresh DAGSTER_HOME's SQLite storage
+        # at the same moment can leave it with two schema versions.
+        instance = _instance()
+        if stale := mark_dead_run_failed(instance, died):
+            print(f"the earlier run {stale} was killed before it finished; marked failed")
+        if withdrawn:
+            feed, day, name = withdrawn
+            print(withdraw(FEEDS[feed], settings.raw_dir, day, name)["message"])
+        return run(keys, instance, settings, full_refresh, run_id)
+
+
+def finished(result) -> bool:
+    """Whether the whole pipeline ran: no step failed and the snapshot was published (a run
+    whose steps were skipped fails nothing, yet publishes nothing)."""
+    return result.success and _published(result) is not None
+
+
+def published_version(result) -> str | None:
+    """The version the run published, if it got that far."""
+    published = _published(result)
+    return published.metadata["version"].value if published else None
+
+
+def _published(result):
+    events = [
+        m for m in result.get_asset_materialization_events() if m.asset_key.path[0] == "published"
+    ]
+    return events[-1].materialization if events else None
+
+
+def unmapped_names(database) -> str:
+    """How many names matched no seed entry, and the share of the market's units whose brand
+    is one of them, in the published snapshot ``database``."""
+    with duckdb.connect(database, read_only=True) as published:
+        by_field = published.execute(
+            "select field, count(*), sum(units) from audit.unmapped_names "
+            "group by field order by field"
+        ).fetchall()
+        (market,) = published.execute(
+            "select sum(units) from marts.mart_group_sales where period_type = 'month'"
+        ).fetchone()
+    names = sum(count for _, count, _ in by_field)
+    brand_units = sum(units for field, _, units in by_field if field == "brand")
+    share = 100 * brand_units / market if market else 0.0
+    fields = ", ".join(f"{count} {field}" for field, count, _ in by_field) or "none"
+    return (
+        f"unmapped names: {names} ({fields}); {share:.2f}% of units on an unknown brand: "
+        "see audit.unmapped_names"
+    )
+
+
+def failure_cause(result) -> list[str]:
+    """Which steps failed and the first line of each error; for a run that failed before any
+    step (a resource, the run lock), the run's own failure message."""
+    lines = [
+        f"  step {event.step_key} failed: "
+        + shortened(_first_line(_root(event.event_specific_data.error).message), 300)
+        for event in result.get_step_failure_events()
+    ]
+    if not lines and result.success and _published(result) is None:
+        lines.append("  no step failed, but a step was skipped: nothing was published")
+    elif not lines and not result.success:
+        failure = result.get_run_failure_event()
+        lines.append(f"  {shortened(_first_line(failure.message if failure else 'unknown'), 300)}")
+    return lines
+
+
+def _root(error):
+    """The error under Dagster's wrappers (a step retried gives up with "Exceeded max_retries";
+    what failed is its cause)."""
+    while error.cause is not None:
+        error = error.cause
+    return error
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else message
+
+
+def summary(result, settings: AutotradeSettings) -> str:
+    """What a person needs after a run: did it pass, which checks failed, what to open."""
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    errors = [e for e in failed if e.severity == AssetCheckSeverity.ERROR]
+    suites = [e for e in evaluations if e.check_name.startswith("gx_")]
+    published = _published(result)
+    lines = [
+        "",
+        f"autotrade run {'succeeded' if finished(result) else 'FAILED'} ({result.run_id})",
+        *failure_cause(result),
+        f"checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
+        f"{len(failed) - len(errors)} warned "
+        f"({len(suites)} Great Expectations suites, {len(evaluations) - len(suites)} dbt tests)",
+    ]
+    lines += [
+        f"  {'FAILED' if e.severity == AssetCheckSeverity.ERROR else 'WARNED'} "
+        f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
+        for e in failed
+    ]
+    if published:
+        tables = published.metadata["tables"].value
+        lines.append("published tables (rows):")
+        lines += [f"  {table:<40} {rows:>8}" for table, rows in tables.items()]
+        lines.append(unmapped_names(settings.publish / "autotrade.duckdb"))
+        lines.append(f"open in BI: {settings.publish / 'autotrade.duckdb'}")
+        lines.append(f"       or: {settings.publish / 'parquet'}/<table>.parquet")
+    else:
+        lines.append("nothing was published; the last published version (if any) is unchanged")
+    return "\n".join(lines)
