@@ -34,9 +34,11 @@ def _on_spark(settings, *argv: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def spark_settings(tmp_path_factory):
+def spark_settings(tmp_path_factory, sample_run):
     """`AUTOTRADE_ENGINE=spark python -m orchestration.run` (what `make run` runs) over a
-    copy of the sample."""
+    copy of the sample. After the DuckDB build of the sample: the Spark run parses dbt's
+    manifest for its target, and this process loads the definitions from that manifest
+    when it first runs the pipeline."""
     root = tmp_path_factory.mktemp("spark_run")
     shutil.copytree(SAMPLE_LANDING, root / "landing")
     settings = settings_in(root, root / "landing")
@@ -49,6 +51,9 @@ def test_the_dbt_assets_kinds_name_the_engine(spark_settings):
     finished = _on_spark(
         spark_settings,
         "-c",
+        "from orchestration.dbt_project import prepare; "
+        "from orchestration.resources import settings_from_environment; "
+        "prepare(settings_from_environment()); "
         "from dagster import AssetKey; from orchestration.definitions import defs; "
         "key = AssetKey(['marts', 'mart_group_sales']); "
         "print(sorted(defs.resolve_assets_def(key).specs_by_key[key].kinds))",
