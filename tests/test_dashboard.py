@@ -132,7 +132,12 @@ def dashboard_url(sample_run, tmp_path_factory):
             yield read_address(process)
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Seen once in a full suite on a loaded machine; not yet explained.
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="module")
