@@ -6,8 +6,10 @@ asset graph from, parsed before Dagster loads the definitions, never while it im
 
 ``make run`` prepares in its own process before it loads the definitions, ``make ui`` runs
 ``make prepare`` before ``dg dev``, and ``tests/conftest.py`` prepares before the tests load
-them. The parse is dagster-dbt's (``DbtProject``'s preparer: ``dbt parse`` under its own
-lock); this module adds when to run it. dbt reuses a parse (partial parsing) only under the
+them. The parse is ``dbt parse`` through dagster-dbt's ``DbtCliResource`` with this project's dbt
+(``dbt_cli``): ``DbtProject``'s own preparer runs whichever ``dbtf`` or ``dbt`` is first on PATH,
+none when the interpreter is started without its environment activated, or another dbt than
+the runs use. This module adds when to parse. dbt reuses a parse (partial parsing) only under the
 same profile and vars, so the manifest is parsed under the settings the runs use, with the
 same ``--vars`` (``AutotradeSettings.dbt_vars``): parsed for another warehouse, each dbt step
 of every run would pay a full parse. It is parsed again when a project file is newer than it.
@@ -34,18 +36,7 @@ PROJECT_FILES = (
 )
 
 
-def project(settings: AutotradeSettings | None = None) -> DbtProject:
-    """The project; with ``settings``, one whose preparation parses under them."""
-    return DbtProject(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        prepare_project_cli_args=(
-            ["parse", "--quiet", "--vars", settings.dbt_vars()] if settings else None
-        ),
-    )
-
-
-dbt_project = project()
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # The vars the manifest was parsed under, beside it.
 PARSED_UNDER = dbt_project.manifest_path.with_name("autotrade_parsed_under.json")
@@ -83,8 +74,8 @@ def prepare(settings: AutotradeSettings) -> bool:
         if not manifest_is_stale(dbt_vars):
             return False
         PARSED_UNDER.unlink(missing_ok=True)
-        prepared = project(settings)
-        prepared.preparer.prepare(prepared)
+        parse = ["parse", "--quiet", "--vars", dbt_vars]
+        dbt_cli().cli(parse, target_path=dbt_project.target_path).wait()
         PARSED_UNDER.write_text(dbt_vars)
         return True
 

@@ -81,3 +81,24 @@ def test_loading_the_definitions_neither_parses_nor_edits_the_environment():
     )
     assert result.stdout.strip() == "True"
     assert dbt_project.manifest_path.stat().st_mtime_ns == manifest_written
+
+
+def test_the_parse_runs_this_environment_s_dbt_whatever_is_on_path(tmp_path):
+    """Started by its interpreter's path, the environment not activated, with another dbt (or
+    dbt Fusion's ``dbtf``) first on PATH: the manifest is still parsed by the project's dbt."""
+    decoys = tmp_path / "bin"
+    decoys.mkdir()
+    for name in ("dbt", "dbtf"):
+        (decoys / name).write_text("#!/bin/sh\necho not the project's dbt >&2\nexit 97\n")
+        (decoys / name).chmod(0o755)
+    PARSED_UNDER.unlink(missing_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.dbt_project"],
+        cwd=REPO,
+        env=os.environ | {"PATH": f"{decoys}{os.pathsep}/usr/bin{os.pathsep}/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "dbt manifest parsed" in result.stdout
+    assert PARSED_UNDER.read_text() == settings_from_environment().dbt_vars()
