@@ -38,18 +38,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+# Run as a script, this folder is first on sys.path: its sibling modules import as such.
+from contenders import _statement
+from measure import measure
+
+from orchestration.ingest.feeds import TARIFFS
+from orchestration.ingest.raw_views import declare_raw_views
+from orchestration.resources import AutotradeSettings, settings_from_environment
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(REPO))
-
-from contenders import _statement  # noqa: E402
-from measure import measure  # noqa: E402
-
-from orchestration.ingest.feeds import TARIFFS  # noqa: E402
-from orchestration.ingest.raw_views import declare_raw_views  # noqa: E402
-from orchestration.resources import AutotradeSettings, settings_from_environment  # noqa: E402
-
 BEFORE = BENCH / "duty_stack_before"
 MODELS = [
     "stg_landing__tariff_measures",

@@ -11,6 +11,16 @@ with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
 
+-- The measures sent more than once (few or none): a grouping, as a count window over every
+-- row would sort them all.
+restated as (
+    select
+        reporter, partner, hs_digits, measure, coalesce(company, '') as company_key, valid_from
+    from {{ ref('stg_landing__tariff_measures') }}
+    group by all
+    having count(*) > 1
+),
+
 -- The lanes, kinds and companies with a row sent as valid until the next (few or none):
 -- read apart, as a second window over every row would cost as much as the first.
 series as (
@@ -22,13 +32,15 @@ series as (
 counted as (
     select
         measures.*,
-        count(*) over (
-            partition by
-                measures.reporter, measures.partner, measures.hs_digits, measures.measure,
-                coalesce(measures.company, ''), measures.valid_from
-        ) as versions,
-        series.reporter is not null as in_series
+        restated.reporter is not null or series.reporter is not null as needs_windows
     from measures
+    left join restated
+        on measures.reporter = restated.reporter
+        and measures.partner = restated.partner
+        and measures.hs_digits = restated.hs_digits
+        and measures.measure = restated.measure
+        and coalesce(measures.company, '') = restated.company_key
+        and measures.valid_from = restated.valid_from
     left join series
         on measures.reporter = series.reporter
         and measures.partner = series.partner
@@ -40,7 +52,7 @@ counted as (
 latest as (
     select *
     from counted
-    where versions > 1 or in_series
+    where needs_windows
     {{ latest_drop_wins(lane + ['valid_from']) }}
 ),
 
@@ -61,7 +73,7 @@ dated as (
     from latest
 )
 
-select * exclude (versions, in_series) from counted
-where versions = 1 and not in_series
+select * exclude (needs_windows) from counted
+where not needs_windows
 union all
-select * exclude (versions, in_series) from dated
+select * exclude (needs_windows) from dated

@@ -13,12 +13,11 @@
     partner over '*', later start). Intervals are consecutive periods with the same stack
     and observed rate; every start or end of an applicable measure (observed ones too) may
     split them. The stack is computed once per set of lanes that stack alike
-    (int_tariff_lanes.stack_lane_id) and given to every lane of the set. -#}
--- Materialized: measure_id numbers the rows once for both uses below.
-with measures as materialized (
+    (int_tariff_lanes.stack_lane_id) and given to every lane of the set; its text once per
+    distinct set of parts (measures alike in what the stack reads of them). -#}
+with measure_rows as (
     select
         *,
-        row_number() over () as measure_id,
         case
             when measure = 'applied' then 'observed'
             when measure in ('MFN', 'preferential', 'column_2') then 'base'
@@ -38,6 +37,35 @@ with measures as materialized (
     from {{ ref('int_tariff_measures__current') }}
 ),
 
+-- What a measure puts into a stack: the stack's text, total and observed rate are read from
+-- these fields alone, so measures alike in them are one part (a national schedule has
+-- millions of measures and few distinct parts).
+part_contents as (
+    select
+        stack_role,
+        measure,
+        rate_pct,
+        specific_amount,
+        specific_currency,
+        specific_unit,
+        company,
+        row_number() over () as part_id
+    from measure_rows
+    group by all
+),
+
+measures as (
+    select measure_rows.*, part_contents.part_id
+    from measure_rows
+    inner join part_contents
+        on measure_rows.measure = part_contents.measure
+        and measure_rows.rate_pct is not distinct from part_contents.rate_pct
+        and measure_rows.specific_amount is not distinct from part_contents.specific_amount
+        and measure_rows.specific_currency is not distinct from part_contents.specific_currency
+        and measure_rows.specific_unit is not distinct from part_contents.specific_unit
+        and measure_rows.company is not distinct from part_contents.company
+),
+
 lanes as (
     select * from {{ ref('int_tariff_lanes') }}
 ),
@@ -52,12 +80,12 @@ lane_keys as (
     {{ lane_keys('stacking_lanes') }}
 ),
 
--- Only numbers and the role travel through the pieces; the winners' details join back at
--- the end (a national schedule has millions of applicable rows).
+-- Only numbers and the role travel through the pieces; the parts' text is built per
+-- distinct stack at the end (a national schedule has millions of applicable rows).
 applicable as (
     select
         lane_keys.lane_id,
-        measures.measure_id,
+        measures.part_id,
         measures.stack_role,
         measures.precedence,
         measures.valid_from,
@@ -95,7 +123,7 @@ pieces as (
 coverage as (
     select
         applicable.lane_id,
-        applicable.measure_id,
+        applicable.part_id,
         applicable.stack_role,
         applicable.precedence,
         unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
@@ -107,36 +135,32 @@ coverage as (
         and cast(applicable.valid_to + interval 1 day as date) = after.starts_on
 ),
 
--- One winner per lane, piece and role: an aggregate, not a window, as it is many times
--- faster over a national schedule's pieces.
+-- One winner per lane, piece and role (an aggregate, not a window, as it is many times
+-- faster over a national schedule's pieces), and each piece's stack as its sorted part ids:
+-- integers through the pieces, the text is built once per distinct stack below.
 in_force as (
-    select lane_id, piece_no, stack_role, arg_min(measure_id, precedence) as measure_id
+    select lane_id, piece_no, stack_role, arg_min(part_id, precedence) as part_id
     from coverage
     group by lane_id, piece_no, stack_role
 ),
 
-described as (
-    select
-        in_force.lane_id,
-        pieces.starts_on,
-        pieces.ends_on,
-        in_force.stack_role,
-        measures.measure,
-        measures.rate_pct,
-        measures.specific_amount,
-        measures.specific_currency,
-        measures.specific_unit,
-        measures.company as measure_company,
-        -- The order of the stack's parts: the base rate first, then by measure name.
-        cast(in_force.stack_role <> 'base' as integer) || lower(measures.measure) as part_order
+piece_stacks as (
+    select lane_id, piece_no, list_sort(list(part_id)) as part_ids
     from in_force
-    inner join pieces using (lane_id, piece_no)
-    inner join measures using (measure_id)
+    group by lane_id, piece_no
+),
+
+stack_ids as (
+    select part_ids, row_number() over () as stack_id
+    from (select distinct part_ids from piece_stacks)
 ),
 
 parts as (
     select
-        *,
+        stack_ids.stack_id,
+        part_contents.*,
+        -- The order of the stack's parts: the base rate first, then by measure name.
+        cast(stack_role <> 'base' as integer) || lower(measure) as part_order,
         cast(specific_amount as varchar)
         || coalesce(' ' || specific_currency, '')
         || coalesce('/' || specific_unit, '') as specific_duty,
@@ -146,15 +170,14 @@ parts as (
             when rate_pct = 0 then specific_duty
             else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
         end
-        || coalesce(' (' || measure_company || ')', '') as component
-    from described
+        || coalesce(' (' || company || ')', '') as component
+    from stack_ids, unnest(stack_ids.part_ids) as stacked(part_id)
+    inner join part_contents using (part_id)
 ),
 
-stacked as (
+stacks as (
     select
-        lane_id,
-        starts_on,
-        ends_on,
+        stack_id,
         coalesce(sum(rate_pct) filter (where stack_role <> 'observed'), 0) as total_rate_pct,
         coalesce(
             {{ joined_in_order("part_order", "component", "stack_role <> 'observed'") }}, ''
@@ -166,38 +189,43 @@ stacked as (
         ) }} as specific_duties,
         max(rate_pct) filter (where stack_role = 'observed') as observed_rate_pct
     from parts
-    group by lane_id, starts_on, ends_on
+    group by stack_id
+),
+
+-- Consecutive pieces whose stacks read the same (components and observed rate) are one
+-- interval: numbered per lane and reading, consecutive pieces keep piece_no minus that
+-- number; a gap (a piece with nothing in force, so no stack) or another reading between
+-- breaks it.
+readings as (
+    select stack_id, dense_rank() over (order by components, observed_rate_pct) as reading
+    from stacks
 ),
 
 islands as (
     select
-        *,
-        sum(case when is_new then 1 else 0 end) over (
-            partition by lane_id order by starts_on rows between unbounded preceding and current row
+        piece_stacks.lane_id,
+        piece_stacks.piece_no,
+        stack_ids.stack_id,
+        readings.reading,
+        piece_stacks.piece_no - row_number() over (
+            partition by piece_stacks.lane_id, readings.reading order by piece_stacks.piece_no
         ) as island
-    from (
-        select
-            *,
-            components is distinct from lag(components) over lane_history
-            or observed_rate_pct is distinct from lag(observed_rate_pct) over lane_history
-            or starts_on <> cast(lag(ends_on) over lane_history + interval 1 day as date)
-                as is_new
-        from stacked
-        window lane_history as (partition by lane_id order by starts_on)
-    )
+    from piece_stacks
+    inner join stack_ids using (part_ids)
+    inner join readings using (stack_id)
 ),
 
 merged as (
     select
-        lane_id,
-        min(starts_on) as valid_from,
-        case when count(*) filter (where ends_on is null) = 0 then max(ends_on) end as valid_to,
-        any_value(total_rate_pct) as total_rate_pct,
-        any_value(components) as components,
-        any_value(specific_duties) as specific_duties,
-        any_value(observed_rate_pct) as observed_rate_pct
+        islands.lane_id,
+        min(pieces.starts_on) as valid_from,
+        case
+            when count(*) filter (where pieces.ends_on is null) = 0 then max(pieces.ends_on)
+        end as valid_to,
+        any_value(islands.stack_id) as stack_id
     from islands
-    group by lane_id, island
+    inner join pieces using (lane_id, piece_no)
+    group by islands.lane_id, islands.reading, islands.island
 ),
 
 final as (
@@ -208,11 +236,12 @@ final as (
         lanes.company,
         merged.valid_from,
         merged.valid_to,
-        merged.total_rate_pct,
-        merged.components,
-        merged.specific_duties,
-        merged.observed_rate_pct
+        stacks.total_rate_pct,
+        stacks.components,
+        stacks.specific_duties,
+        stacks.observed_rate_pct
     from merged
+    inner join stacks using (stack_id)
     inner join lanes on merged.lane_id = lanes.stack_lane_id
 )
 
