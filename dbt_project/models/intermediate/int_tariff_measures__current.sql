@@ -7,6 +7,14 @@
     national schedule has millions of rows sent once and not as a series: those pass through
     untouched, and only the rest (restated measures, every row of a series' lane) is sorted. -#}
 {%- set lane = ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')"] -%}
+{#- A measure's columns in stg_landing__tariff_measures' order, named because the dated rows
+    replace valid_to in place and Spark has no `* replace` (nor a union by name). -#}
+{%- set columns = [
+    'drop_date', 'source_file', 'line_number', 'reporter', 'partner', 'hs_code', 'hs_digits',
+    'measure', 'company', 'rate_pct', 'rate_text', 'specific_amount', 'specific_currency',
+    'specific_unit', 'valid_from', 'valid_to', 'valid_until_next', 'legal_basis', 'source',
+    'extra_columns',
+] -%}
 with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
@@ -46,22 +54,27 @@ latest as (
 
 dated as (
     select
-        * replace (
-            case
-                when valid_until_next and valid_to is null
-                    then cast(
-                        lead(valid_from) over (
-                            partition by {{ lane | join(', ') }}
-                            order by valid_from
-                        ) - interval 1 day as date
-                    )
-                else valid_to
-            end as valid_to
-        )
+        {%- for column in columns %}
+        {% if column == 'valid_to' -%}
+        case
+            when valid_until_next and valid_to is null
+                then cast(
+                    lead(valid_from) over (
+                        partition by {{ lane | join(', ') }}
+                        order by valid_from
+                    ) - interval 1 day as date
+                )
+            else valid_to
+        end as valid_to
+        {%- else -%}
+        {{ column }}
+        {%- endif -%}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
     from latest
 )
 
-select * exclude (versions, in_series) from counted
+select {{ columns | join(', ') }} from counted
 where versions = 1 and not in_series
 union all
-select * exclude (versions, in_series) from dated
+select * from dated

@@ -15,10 +15,14 @@
     split them. The stack is computed once per set of lanes that stack alike
     (int_tariff_lanes.stack_lane_id) and given to every lane of the set. -#}
 -- Materialized: measure_id numbers the rows once for both uses below.
-with measures as materialized (
+with measures as {{ cte_materialized(true) }} (
     select
         *,
-        row_number() over () as measure_id,
+        -- Numbered in the order of the measure's key (int_tariff_measures__current): Spark
+        -- numbers only ordered rows.
+        row_number() over (
+            order by reporter, partner, hs_digits, measure, company, valid_from
+        ) as measure_id,
         case
             when measure = 'applied' then 'observed'
             when measure in ('MFN', 'preferential', 'column_2') then 'base'
@@ -34,7 +38,7 @@ with measures as materialized (
                     * 2 + cast(company is null as integer)
                 ) * 16 + (16 - length(hs_digits))
             ) * 2 + cast(partner = '*' as integer)
-        ) * 100000 + (99999 - (valid_from - date '1970-01-01')) as precedence
+        ) * 100000 + (99999 - {{ dbt.datediff("date '1970-01-01'", 'valid_from', 'day') }}) as precedence
     from {{ ref('int_tariff_measures__current') }}
 ),
 
@@ -98,7 +102,7 @@ coverage as (
         applicable.measure_id,
         applicable.stack_role,
         applicable.precedence,
-        unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
+        {{ unnest_range('first.piece_no', 'coalesce(after.piece_no, first.lane_pieces + 1)') }} as piece_no
     from applicable
     inner join pieces as first
         on applicable.lane_id = first.lane_id and applicable.valid_from = first.starts_on
@@ -110,7 +114,7 @@ coverage as (
 -- One winner per lane, piece and role: an aggregate, not a window, as it is many times
 -- faster over a national schedule's pieces.
 in_force as (
-    select lane_id, piece_no, stack_role, arg_min(measure_id, precedence) as measure_id
+    select lane_id, piece_no, stack_role, min_by(measure_id, precedence) as measure_id
     from coverage
     group by lane_id, piece_no, stack_role
 ),
@@ -137,14 +141,14 @@ described as (
 parts as (
     select
         *,
-        cast(specific_amount as varchar)
+        cast(specific_amount as {{ dbt.type_string() }})
         || coalesce(' ' || specific_currency, '')
         || coalesce('/' || specific_unit, '') as specific_duty,
         measure || ' '
         || case
-            when specific_amount is null then cast(rate_pct as varchar) || '%'
+            when specific_amount is null then cast(rate_pct as {{ dbt.type_string() }}) || '%'
             when rate_pct = 0 then specific_duty
-            else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
+            else '(' || cast(rate_pct as {{ dbt.type_string() }}) || '% + ' || specific_duty || ')'
         end
         || coalesce(' (' || measure_company || ')', '') as component
     from described
