@@ -33,7 +33,7 @@ def _on_spark(settings, *argv: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark_settings(tmp_path_factory, sample_run):
     """`AUTOTRADE_ENGINE=spark python -m orchestration.run` (what `make run` runs) over a
     copy of the sample. After the DuckDB build of the sample: the Spark run parses dbt's
@@ -62,7 +62,7 @@ def test_the_dbt_assets_kinds_name_the_engine(spark_settings):
     assert finished.stdout.strip().splitlines()[-1] == "['dbt', 'spark']"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(spark_settings):
     with duckdb.connect(spark_settings.publish / "autotrade.duckdb", read_only=True) as connection:
         yield connection
