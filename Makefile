@@ -28,7 +28,13 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	$(UV) sync --frozen
 	touch $@
 
+# The Spark engine's optional extra (pyspark, dbt-spark; docs/scale.md), added on top of the
+# lean install for AUTOTRADE_ENGINE=spark and for the tests (which build on both engines).
+# --inexact: add the extra, remove nothing; it is quick when already there.
+SPARK_EXTRA = $(UV) sync --frozen --inexact --extra spark
+
 install: $(VENV)/.installed
+	$(if $(filter spark,$(AUTOTRADE_ENGINE)),$(SPARK_EXTRA))
 
 # The dbt manifest Dagster reads the asset graph from: parsed only when the dbt project or the
 # settings changed since (orchestration/dbt_project.py). make run prepares it itself.
@@ -44,6 +50,7 @@ withdraw: install  # make withdraw FILE=<feed>/<YYYY-MM-DD>/<file>: its rows lea
 	$(UV) run python -m orchestration.run --withdraw $(FILE)
 
 test: install  # tests/conftest.py prepares the dbt manifest itself
+	$(SPARK_EXTRA)
 	$(UV) run pytest
 
 ui: prepare

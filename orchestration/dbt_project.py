@@ -9,14 +9,16 @@ asset graph from, parsed before Dagster loads the definitions, never while it im
 them. The parse is ``dbt parse`` through dagster-dbt's ``DbtCliResource`` with this project's dbt
 (``dbt_cli``): ``DbtProject``'s own preparer runs whichever ``dbtf`` or ``dbt`` is first on PATH,
 none when the interpreter is started without its environment activated, or another dbt than
-the runs use. This module adds when to parse. dbt reuses a parse (partial parsing) only under the
-same profile and vars, so the manifest is parsed under the settings the runs use, with the
-same ``--vars`` (``AutotradeSettings.dbt_vars``): parsed for another warehouse, each dbt step
-of every run would pay a full parse. It is parsed again when a project file is newer than it.
+the runs use. This module adds when to parse. dbt reuses a parse (partial parsing) only under
+the same profile, target and vars, so the manifest is parsed under the settings the runs use,
+with the same ``--target`` and ``--vars`` (``AutotradeSettings.dbt_arguments``): parsed for
+another warehouse or engine, each dbt step of every run would pay a full parse (and the asset
+graph would name the other engine). It is parsed again when a project file is newer than it.
 """
 
 import argparse
 import fcntl
+import json
 import sys
 from pathlib import Path
 
@@ -38,7 +40,7 @@ PROJECT_FILES = (
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# The vars the manifest was parsed under, beside it.
+# The dbt arguments (target and vars) the manifest was parsed under, beside it.
 PARSED_UNDER = dbt_project.manifest_path.with_name("autotrade_parsed_under.json")
 
 
@@ -50,9 +52,18 @@ def dbt_cli() -> DbtCliResource:
     )
 
 
-def manifest_is_stale(dbt_vars: str) -> bool:
+def parsed_under(settings: AutotradeSettings) -> str:
+    """What ``PARSED_UNDER`` holds for a manifest parsed under ``settings``."""
+    return json.dumps(settings.dbt_arguments())
+
+
+def manifest_is_stale(settings: AutotradeSettings) -> bool:
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or not PARSED_UNDER.exists() or PARSED_UNDER.read_text() != dbt_vars:
+    if (
+        not manifest.exists()
+        or not PARSED_UNDER.exists()
+        or PARSED_UNDER.read_text() != parsed_under(settings)
+    ):
         return True
     built = manifest.stat().st_mtime
     return any(
@@ -67,16 +78,15 @@ def prepare(settings: AutotradeSettings) -> bool:
     and newer than every project file. Processes that start together (two runs, a run and
     ``make ui``) prepare one at a time: the second finds the first's manifest. Returns whether
     it parsed."""
-    dbt_vars = settings.dbt_vars()
     PARSED_UNDER.parent.mkdir(parents=True, exist_ok=True)
     with PARSED_UNDER.with_name(".prepare.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not manifest_is_stale(dbt_vars):
+        if not manifest_is_stale(settings):
             return False
         PARSED_UNDER.unlink(missing_ok=True)
-        parse = ["parse", "--quiet", "--vars", dbt_vars]
+        parse = ["parse", "--quiet", *settings.dbt_arguments()]
         dbt_cli().cli(parse, target_path=dbt_project.target_path).wait()
-        PARSED_UNDER.write_text(dbt_vars)
+        PARSED_UNDER.write_text(parsed_under(settings))
         return True
 
 

@@ -20,6 +20,12 @@ VARIABLES = {
     "duckdb_memory_limit": ("AUTOTRADE_DUCKDB_MEMORY_LIMIT", "1GB"),
     # seconds a run waits for another run of the same warehouse before it gives up
     "lock_wait_seconds": ("AUTOTRADE_LOCK_WAIT", "600"),
+    # what dbt builds on: duckdb, or spark (docs/scale.md)
+    "engine": ("AUTOTRADE_ENGINE", "duckdb"),
+    # on spark: where Spark runs (a local Spark in dbt's process, or a cluster's master) and
+    # the memory of its driver
+    "spark_master": ("AUTOTRADE_SPARK_MASTER", "local[2]"),
+    "spark_driver_memory": ("AUTOTRADE_SPARK_DRIVER_MEMORY", "1g"),
 }
 
 

@@ -3,7 +3,8 @@
 The variables and their defaults are listed once, in ``orchestration.environment``; the
 resource's fields take those defaults, and a variable that is set reaches its field as
 Dagster's ``EnvVar`` (so the UI shows where a value came from, and Dagster reads it when a run
-starts). The raw layer (Parquet) lives in ``raw/`` beside the warehouse.
+starts). The raw layer (Parquet) lives in ``raw/`` beside the warehouse; on the Spark engine
+its tables (Parquet) and catalog live in ``spark/`` beside it (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.environment import VARIABLES, default
 
+# Each engine's output in dbt_project/profiles.yml.
+DBT_TARGETS = {"duckdb": "local", "spark": "spark"}
+
 
 class AutotradeSettings(ConfigurableResource):
     """The three locations of the contract, every path resolved to an absolute one; the
     memory DuckDB may take in each process that opens the warehouse (dbt's, the checks'); and
-    how long a run waits for another run of the same warehouse.
+    how long a run waits for another run of the same warehouse; the engine dbt builds on
+    and, on Spark, where Spark runs.
 
     DuckDB's own default is 80% of the machine's RAM, and it takes it: at 10M rows dbt's
     window queries held 4.8 GB. Under the cap it spills to ``<warehouse>.tmp`` instead."""
@@ -34,6 +39,9 @@ class AutotradeSettings(ConfigurableResource):
     publish_dir: str = default("publish_dir")
     duckdb_memory_limit: str = default("duckdb_memory_limit")
     lock_wait_seconds: int = int(default("lock_wait_seconds"))
+    engine: str = default("engine")
+    spark_master: str = default("spark_master")
+    spark_driver_memory: str = default("spark_driver_memory")
 
     @property
     def landing(self) -> Path:
@@ -46,6 +54,11 @@ class AutotradeSettings(ConfigurableResource):
     @property
     def raw_dir(self) -> Path:
         return self.warehouse.parent / "raw"
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """Where the Spark engine keeps its tables and catalog."""
+        return self.warehouse.parent / "spark"
 
     @property
     def publish(self) -> Path:
@@ -70,16 +83,34 @@ class AutotradeSettings(ConfigurableResource):
             finally:
                 connection.close()  # dagster-duckdb closes it only when the block succeeds
 
+    @property
+    def dbt_target(self) -> str:
+        """The profile's output for the engine."""
+        if self.engine not in DBT_TARGETS:
+            raise ValueError(
+                f"AUTOTRADE_ENGINE must be one of {', '.join(DBT_TARGETS)}, not {self.engine!r}"
+            )
+        return DBT_TARGETS[self.engine]
+
     def dbt_vars(self) -> str:
-        """What the dbt profile reads, as dbt's ``--vars`` (dbt runs in its own folder, so the
-        path is absolute)."""
+        """What the dbt profile and project read, as dbt's ``--vars`` (dbt runs in its own
+        folder, so the paths are absolute)."""
         return json.dumps(
             {
                 "autotrade_warehouse": str(self.warehouse),
                 "autotrade_duckdb_memory_limit": self.duckdb_memory_limit,
+                "autotrade_raw_dir": str(self.raw_dir),
+                "autotrade_spark_warehouse": str(self.spark_warehouse),
+                "autotrade_spark_master": self.spark_master,
+                "autotrade_spark_driver_memory": self.spark_driver_memory,
             },
             sort_keys=True,
         )
+
+    def dbt_arguments(self) -> list[str]:
+        """The settings as every dbt command takes them, the parse as much as the builds
+        (dbt reuses a parse only under the same target and vars)."""
+        return ["--target", self.dbt_target, "--vars", self.dbt_vars()]
 
     @classmethod
     def from_environment(cls) -> AutotradeSettings:

@@ -8,10 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dagster import EnvVar
 
 from dashboard.app import default_publish_dir
-from orchestration.dbt_project import PARSED_UNDER, dbt_project, manifest_is_stale, prepare
+from orchestration.dbt_project import (
+    PARSED_UNDER,
+    dbt_project,
+    manifest_is_stale,
+    parsed_under,
+    prepare,
+)
 from orchestration.environment import VARIABLES, default
 from orchestration.resources import AutotradeSettings, settings_from_environment
 
@@ -39,14 +46,30 @@ def test_the_dashboard_reads_the_same_variable_and_default(monkeypatch, tmp_path
     assert default_publish_dir() == tmp_path
 
 
-def test_dbt_gets_the_warehouse_and_memory_limit_as_vars(tmp_path):
+def test_dbt_gets_the_engine_as_its_target_and_the_paths_and_limits_as_vars(tmp_path):
     settings = AutotradeSettings(
-        warehouse_path=str(tmp_path / "w.duckdb"), duckdb_memory_limit="300MB"
+        warehouse_path=str(tmp_path / "w.duckdb"),
+        duckdb_memory_limit="300MB",
+        engine="spark",
+        spark_driver_memory="2g",
     )
-    assert json.loads(settings.dbt_vars()) == {
+    target, spark, option, dbt_vars = settings.dbt_arguments()
+    assert (target, spark, option) == ("--target", "spark", "--vars")
+    assert json.loads(dbt_vars) == {
         "autotrade_warehouse": str(tmp_path / "w.duckdb"),
         "autotrade_duckdb_memory_limit": "300MB",
+        "autotrade_raw_dir": str(tmp_path / "raw"),
+        "autotrade_spark_warehouse": str(tmp_path / "spark"),
+        "autotrade_spark_master": default("spark_master"),
+        "autotrade_spark_driver_memory": "2g",
     }
+    assert AutotradeSettings().dbt_arguments()[:2] == ["--target", "local"]
+
+
+def test_an_unknown_engine_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("AUTOTRADE_ENGINE", "postgres")
+    with pytest.raises(ValueError, match="AUTOTRADE_ENGINE must be one of duckdb, spark"):
+        settings_from_environment().dbt_arguments()
 
 
 def test_the_manifest_is_parsed_again_only_under_other_settings(tmp_path):
@@ -55,9 +78,10 @@ def test_the_manifest_is_parsed_again_only_under_other_settings(tmp_path):
     here = settings_from_environment()
     prepare(here)
     assert not prepare(here)
-    assert PARSED_UNDER.read_text() == here.dbt_vars()
+    assert PARSED_UNDER.read_text() == parsed_under(here)
     elsewhere = AutotradeSettings(warehouse_path=str(tmp_path / "w.duckdb"))
-    assert manifest_is_stale(elsewhere.dbt_vars())
+    assert manifest_is_stale(elsewhere)
+    assert manifest_is_stale(here.model_copy(update={"engine": "spark"}))
 
 
 def test_loading_the_definitions_neither_parses_nor_edits_the_environment():
@@ -101,4 +125,4 @@ def test_the_parse_runs_this_environment_s_dbt_whatever_is_on_path(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "dbt manifest parsed" in result.stdout
-    assert PARSED_UNDER.read_text() == settings_from_environment().dbt_vars()
+    assert PARSED_UNDER.read_text() == parsed_under(settings_from_environment())

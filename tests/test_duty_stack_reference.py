@@ -122,7 +122,7 @@ def warehouse(tmp_path_factory) -> Path:
     subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "run", "--select", *MODELS]
         + ["--target-path", str(root / "target"), "--log-path", str(root / "logs")]
-        + ["--vars", settings_in(root, root / "landing").dbt_vars()],
+        + settings_in(root, root / "landing").dbt_arguments(),
         cwd=REPO / "dbt_project",
         check=True,
         capture_output=True,

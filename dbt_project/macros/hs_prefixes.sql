@@ -2,10 +2,7 @@
     ['87', '8703', '870380', '87038000']. Matching a lane to the measures filed at each of
     these codes is an equi-join, much faster than a prefix comparison over all pairs. -#}
 {% macro hs_prefixes(digits) -%}
-    list_transform(
-        list_filter([2, 4, 6, 8, 10], lambda n: n <= length({{ digits }})),
-        lambda n: left({{ digits }}, n)
-    )
+    {{ array_map_filter(array_of([2, 4, 6, 8, 10]), 'n', 'left(' ~ digits ~ ', n)', 'n <= length(' ~ digits ~ ')') }}
 {%- endmacro %}
 
 {#- Dotted form of an HS code's digits: '87038000' -> '8703.80.00'. -#}

@@ -21,20 +21,20 @@
 {% macro sales_drop_fingerprints() -%}
     with seed_rows as (
         {% for seed in name_seeds() -%}
-        select '{{ seed }}' || seed_row::varchar as seed_row from {{ ref(seed) }} as seed_row
+        select '{{ seed }}' || {{ row_as_text('seed_row') }} as seed_row from {{ ref(seed) }} as seed_row
         {% if not loop.last %}union all{% endif %}
         {% endfor %}
     ),
 
     seeds as (
-        select md5(string_agg(seed_row, chr(10) order by seed_row)) as seeds_hash
+        select md5({{ sorted_string_agg('seed_row', 'chr(10)') }}) as seeds_hash
         from seed_rows
     )
 
     select
         files.drop_date,
         md5(
-            string_agg(files.source_file || ':' || files.sha256, chr(10) order by files.source_file)
+            {{ sorted_string_agg("files.source_file || ':' || files.sha256", 'chr(10)') }}
             || any_value(seeds.seeds_hash)
         ) as drop_fingerprint
     from {{ ref('stg_landing__ingested_files') }} as files
@@ -43,18 +43,54 @@
     group by files.drop_date
 {%- endmacro %}
 
+{#- The incremental config of a table rebuilt by `key` (a drop, month or label). DuckDB uses
+    `strategy` (append after the pre-hook's delete, or delete+insert). Spark's Parquet tables
+    take no deletes: they are partitioned by the key and a build overwrites the partitions it
+    writes (insert_overwrite); the pre-hooks drop the partitions of keys to remove. On Delta
+    or Iceberg it would be `merge` (docs/scale.md). -#}
+{% macro incremental_by(key, strategy) -%}
+    {{ return(adapter.dispatch('incremental_by')(key, strategy)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by(key, strategy) -%}
+    {{ return({'incremental_strategy': strategy, 'unique_key': key if strategy != 'append' else none}) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by(key, strategy) -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [key]}) }}
+{%- endmacro %}
+
+{#- Remove the rows of every `key` value that `keys_query` returns from this model's table. -#}
+{% macro remove_keys(key, keys_query) -%}
+    {{ return(adapter.dispatch('remove_keys')(key, keys_query)) }}
+{%- endmacro %}
+
+{% macro default__remove_keys(key, keys_query) -%}
+    delete from {{ this }} where {{ key }} in ({{ keys_query }})
+{%- endmacro %}
+
+{#- Spark: one partition per key (incremental_by), dropped here; the hook itself is empty. -#}
+{% macro spark__remove_keys(key, keys_query) -%}
+    {%- for row in run_query(keys_query) -%}
+        {%- do run_query(
+            'alter table ' ~ this ~ ' drop if exists partition (' ~ key ~ ' = '
+            ~ sql_text(row[0] | string) ~ ')'
+        ) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Pre-hook of int_sales__canonicalised: drop the rows of every drop whose fingerprint
     changed (or that no longer loads at all), so the build re-adds those drops whole. -#}
 {% macro delete_changed_drops() -%}
     {%- if is_incremental() -%}
-    delete from {{ this }}
-    where drop_date in (
+    {%- set changed -%}
         select built.drop_date
         from (select distinct drop_date, drop_fingerprint from {{ this }}) as built
-        anti join ({{ sales_drop_fingerprints() }}) as current_drops
+        {{ anti_join() }} ({{ sales_drop_fingerprints() }}) as current_drops
             on built.drop_date = current_drops.drop_date
             and built.drop_fingerprint = current_drops.drop_fingerprint
-    )
+    {%- endset -%}
+    {{ remove_keys('drop_date', changed) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -67,7 +103,8 @@
     from `source` has no rows to insert, so delete+insert alone would keep it. -#}
 {% macro delete_keys_gone_from(key, source) -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} where {{ key }} not in (select distinct {{ key }} from {{ source }})
+    {{ remove_keys(key, 'select distinct ' ~ key ~ ' from ' ~ this ~ ' where ' ~ key
+                        ~ ' not in (select distinct ' ~ key ~ ' from ' ~ source ~ ')') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -76,6 +113,6 @@
     one whose build of this model did not complete. True for every row on a first build. -#}
 {% macro built_since_this(stamp, own_stamp) -%}
     {{ stamp }} > (
-        select coalesce(max({{ own_stamp }}), cast('-infinity' as timestamp)) from {{ this }}
+        select coalesce(max({{ own_stamp }}), timestamp '0001-01-01 00:00:00') from {{ this }}
     )
 {%- endmacro %}

@@ -6,8 +6,10 @@
     partner, hs_digits and company. -#}
 {% macro lane_keys(lanes) -%}
     select {{ lanes }}.lane_id, {{ lanes }}.reporter, partner_key, hs_key, company_key
-    from {{ lanes }},
-        unnest(list_distinct([{{ lanes }}.partner, '*'])) as partners(partner_key),
-        unnest({{ hs_prefixes(lanes ~ '.hs_digits') }}) as codes(hs_key),
-        unnest(list_distinct(['', coalesce({{ lanes }}.company, '')])) as companies(company_key)
+    from {{ lanes }}
+        {{ cross_unnest(distinct_elements(array_of([lanes ~ '.partner', "'*'"])), 'partners', 'partner_key') }}
+        {{ cross_unnest(hs_prefixes(lanes ~ '.hs_digits'), 'codes', 'hs_key') }}
+        {{ cross_unnest(
+            distinct_elements(array_of(["''", "coalesce(" ~ lanes ~ ".company, '')"])), 'companies', 'company_key'
+        ) }}
 {%- endmacro %}

@@ -10,19 +10,22 @@
     `script` keeps one part of a name that carries both scripts (`ARCFOX极狐`): 'latin'
     drops the Chinese characters, 'chinese' keeps only them; none keeps the whole name. -#}
 {% macro name_key(expr, script=none) -%}
-    {%- set folded -%}
-        regexp_replace(
-            lower(translate({{ expr }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ')),
-            '[\s\x{00a0}\-_·•・.,''’/&()]', '', 'g'
-        )
-    {%- endset -%}
+    {#- The full-width apostrophe is left to the separators: an ASCII one needs escaping,
+        which differs between the engines' literals. -#}
+    {%- set full_width = '！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　' -%}
+    {%- set ascii = '!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ' -%}
+    {%- set separators -%}[\s\x{00a0}\-_·•・.,\x27＇’/&()]{%- endset -%}
+    {%- set folded = regexp_replace_all(
+        'lower(translate(' ~ expr ~ ', ' ~ sql_text(full_width) ~ ', ' ~ sql_text(ascii) ~ '))',
+        separators, ''
+    ) -%}
     {%- if script == 'latin' -%}
-        {%- set folded = "regexp_replace(" ~ folded ~ ", '\\p{Han}', '', 'g')" -%}
+        {%- set folded = regexp_replace_all(folded, '\\p{Han}', '') -%}
     {%- elif script == 'chinese' -%}
-        {%- set folded = "regexp_replace(" ~ folded ~ ", '\\P{Han}', '', 'g')" -%}
+        {%- set folded = regexp_replace_all(folded, '\\P{Han}', '') -%}
     {%- elif script is not none -%}
         {{ exceptions.raise_compiler_error("name_key: script must be 'latin' or 'chinese'") }}
     {%- endif -%}
-    {%- set company = "regexp_replace(" ~ folded ~ ", '(.)(coltd|ltd|limited|inc|incorporated|corporation|corp|group|holdings|holding|international|intl|股份有限公司|有限公司|集团|控股)$', '\\1')" -%}
-    regexp_replace({{ company }}, '(.)(汽车|汽車|automobile|auto|motors|motor|cars)$', '\1')
+    {%- set company = regexp_replace_all(folded, '(.)(coltd|ltd|limited|inc|incorporated|corporation|corp|group|holdings|holding|international|intl|股份有限公司|有限公司|集团|控股)$', '\\1') -%}
+    {{ regexp_replace_all(company, '(.)(汽车|汽車|automobile|auto|motors|motor|cars)$', '\\1') }}
 {%- endmacro %}

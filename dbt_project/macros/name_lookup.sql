@@ -12,7 +12,7 @@
     and the sales rows join the result back. -#}
 
 {% macro name_keys() -%}
-    select key, first(value order by priority, value) as value
+    select key, {{ first_by('value', ['priority', 'value']) }} as value
     from (
         select {{ name_key('spelling') }} as key, value, priority
         from ({{ caller() }}) as spellings
@@ -23,7 +23,7 @@
 {%- endmacro %}
 
 {% macro best_name_match(names, keys) -%}
-    select attempts.name, first({{ keys }}.value order by attempts.attempt) as value
+    select attempts.name, {{ first_by(keys ~ '.value', ['attempts.attempt']) }} as value
     from (
         select name, 1 as attempt, {{ name_key('name') }} as key from {{ names }}
         union all

@@ -3,6 +3,6 @@
 {% macro yoy_pct(current, prior) -%}
     case
         when {{ current }}.is_complete and {{ prior }}.is_complete and {{ prior }}.units > 0
-            then round(100.0 * ({{ current }}.units - {{ prior }}.units) / {{ prior }}.units, 2)
+            then round(cast(100.0 * ({{ current }}.units - {{ prior }}.units) / {{ prior }}.units as double), 2)
     end
 {%- endmacro %}

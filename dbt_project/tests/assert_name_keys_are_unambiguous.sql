@@ -25,7 +25,7 @@ with spellings as (
     select 'powertrain', '', alias, powertrain from {{ ref('powertrain_aliases') }}
 )
 
-select lookup, scope, {{ name_key('spelling') }} as key, list(distinct value order by value) as means
+select lookup, scope, {{ name_key('spelling') }} as key, {{ sorted_distinct_list('value') }} as means
 from spellings
 where spelling is not null
 group by all

@@ -8,6 +8,10 @@ dbt runs as a child process bound to this one (``orchestration/dbt_child.py``): 
 the run kills its dbt. Each step writes dbt's target files to one folder per step and
 warehouse, removed when the step ends, so runs leave no folders behind. The asset graph is
 read from the manifest ``orchestration.dbt_project`` prepares before Dagster loads this.
+
+``AUTOTRADE_ENGINE`` picks dbt's target (profiles.yml): DuckDB, or Spark, whose tables each
+step then declares as views in the DuckDB warehouse (``orchestration/spark_tables.py``). The
+assets' kinds name the engine (dagster-dbt reads it from the manifest, parsed for the target).
 """
 
 import hashlib
@@ -26,6 +30,7 @@ from dagster_dbt import (
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_project
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLock
+from orchestration.spark_tables import expose_spark_tables
 
 STAGING = "resource_type:seed path:models/staging"
 
@@ -73,7 +78,7 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
     ):
         # The profile reads the warehouse from dbt's vars: dagster-dbt hands the child this
         # process's environment as it is, and reads the vars itself for its adapter.
-        args = ["build", "--vars", settings.dbt_vars()]
+        args = ["build", *settings.dbt_arguments()]
         args += ["--full-refresh"] if config.full_refresh else []
         # One folder per step and warehouse (the run lock keeps it to one run at a time):
         # emptied first, as a killed run may have left it, and removed at the end.
@@ -83,6 +88,10 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         invocation = dbt.cli(args, context=context, target_path=target)
         try:
             yield from invocation.stream()
+            if settings.engine == "spark":
+                # The checks and the publish read the warehouse: show them Spark's tables.
+                with settings.connect() as connection:
+                    expose_spark_tables(connection, settings.spark_warehouse)
         finally:
             # A step that fails while dbt runs (an error reading its events) must not leave
             # dbt writing the warehouse after the run.

@@ -31,7 +31,7 @@ final as (
         count(*) as rows,
         min(lines.drop_date) as first_drop,
         max(lines.drop_date) as last_drop,
-        list(distinct lines.source_file order by lines.source_file) as files
+        {{ sorted_distinct_list('lines.source_file') }} as files
     from lines
     left join current_lines
         on lines.drop_date = current_lines.drop_date

@@ -12,8 +12,8 @@ ytd_ends as (
 labelled as (
     select
         'month' as period_type,
-        strftime(month_start, '%Y-%m') as period_label,
-        strftime(month_start - interval 1 year, '%Y-%m') as prior_label,
+        {{ format_date('month_start', '%Y-%m') }} as period_label,
+        {{ format_date('month_start - interval 1 year', '%Y-%m') }} as prior_label,
         1 as months_expected,
         month_start
     from months
@@ -32,8 +32,8 @@ labelled as (
 
     select
         'ytd',
-        year(ytd_end) || '-YTD-' || strftime(ytd_end, '%m'),
-        (year(ytd_end) - 1) || '-YTD-' || strftime(ytd_end, '%m'),
+        year(ytd_end) || '-YTD-' || {{ format_date('ytd_end', '%m') }},
+        (year(ytd_end) - 1) || '-YTD-' || {{ format_date('ytd_end', '%m') }},
         month(ytd_end),
         month_start
     from months
@@ -45,8 +45,8 @@ labelled as (
 
     select
         'year',
-        cast(year(month_start) as varchar),
-        cast(year(month_start) - 1 as varchar),
+        cast(year(month_start) as {{ dbt.type_string() }}),
+        cast(year(month_start) - 1 as {{ dbt.type_string() }}),
         12,
         month_start
     from months

@@ -4,17 +4,16 @@
     the last build, and those whose set of months changed (delete+insert). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_label',
     on_schema_change='fail',
     pre_hook="{{ delete_keys_gone_from('period_label', ref('int_periods__months')) }}",
+    **incremental_by('period_label', 'delete+insert')
 ) }}
 {#- A label names its type by its form (2025-02, 2025-Q1, 2025-YTD-02, 2025), so it is the key
     alone: with two key columns dbt deletes through a join of every old row of a label with
     every new one (16 s for one month at 10M rows, against 0.1 s by one column). -#}
 
 {#- Not materialised: read twice, DuckDB would copy the whole history (see int_sales__restated). -#}
-with restated as not materialized (
+with restated as {{ cte_materialized(false) }} (
     select * from {{ ref('int_sales__restated') }}
 ),
 
@@ -35,7 +34,7 @@ changed_labels as (
 
     select distinct periods.period_type, periods.period_label
     from periods
-    anti join (select distinct period_type, period_label, months_reported from {{ this }}) as built
+    {{ anti_join() }} (select distinct period_type, period_label, months_reported from {{ this }}) as built
         on periods.period_type = built.period_type
         and periods.period_label = built.period_label
         and periods.months_reported = built.months_reported
@@ -44,7 +43,7 @@ changed_labels as (
 labels as (
     select periods.*
     from periods
-    semi join changed_labels
+    {{ semi_join() }} changed_labels
         on periods.period_type = changed_labels.period_type
         and periods.period_label = changed_labels.period_label
 ),

@@ -7,9 +7,9 @@
     seeds changed (the pre-hook first removes the rows of the changed ones). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_drops() }}",
+    **incremental_by('drop_date', 'append')
 ) }}
 
 with fingerprints as (
@@ -18,7 +18,7 @@ with fingerprints as (
 
 {#- Not materialised: the lookups read a few columns of it each, and DuckDB would otherwise
     copy every drop's rows once to share them (see int_sales__restated). -#}
-sales as not materialized (
+sales as {{ cte_materialized(false) }} (
     select * from {{ ref('stg_landing__sales') }}
     {% if is_incremental() -%}
     where drop_date not in (select distinct drop_date from {{ this }})
@@ -67,7 +67,7 @@ model_keys as (
     select
         brand,
         {{ name_key('spelling') }} as key,
-        first(model order by priority, model) as model
+        {{ first_by('model', ['priority', 'model']) }} as model
     from (
         select brand, model as spelling, model, 1 as priority from {{ ref('model_aliases') }}
         union all
@@ -207,9 +207,9 @@ model_prefixes as (
     from model_names
     inner join brand_prefixes
         on model_names.brand = brand_prefixes.brand
-        and starts_with(lower(model_names.model_as_sent), brand_prefixes.prefix)
+        and left(lower(model_names.model_as_sent), length(brand_prefixes.prefix)) = brand_prefixes.prefix
         and length(model_names.model_as_sent) > length(brand_prefixes.prefix)
-        and regexp_matches(brand_prefixes.prefix, '[^\x00-\x7F]')
+        and {{ regexp_contains('brand_prefixes.prefix', '[^\\x00-\\x7F]') }}
     group by all
 ),
 
@@ -217,7 +217,9 @@ models_stripped as (
     select
         model_names.*,
         coalesce(
-            nullif(trim(substr(model_names.model_as_sent, length(model_prefixes.prefix) + 1), ' -_'), ''),
+            nullif({{ regexp_replace_all(
+                'substr(model_names.model_as_sent, length(model_prefixes.prefix) + 1)', '^[ _-]+|[ _-]+$', ''
+            ) }}, ''),
             model_names.model_as_sent
         ) as model_stripped
     from model_names
@@ -252,7 +254,7 @@ final as (
         names_resolved.brand,
         names_resolved.group_name,
         models_resolved.model,
-        sales."trim",
+        sales.{{ adapter.quote("trim") }},
         coalesce(powertrains_resolved.powertrain, sales.powertrain) as powertrain,
         sales.msrp_cny,
         sales.units,

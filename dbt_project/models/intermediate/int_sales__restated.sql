@@ -5,15 +5,14 @@
     whose winning row's drop version is gone; each is replaced whole (delete+insert). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period',
     on_schema_change='fail',
     pre_hook="{{ delete_keys_gone_from('period', ref('int_sales__canonicalised')) }}",
+    **incremental_by('period', 'delete+insert')
 ) }}
 
 {#- Not materialised: DuckDB materialises a CTE read twice, which here would copy the whole
     history to pick a month's rows from it (3 s of a 3.05 s no-change build at 10M rows). -#}
-with canonicalised as not materialized (
+with canonicalised as {{ cte_materialized(false) }} (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
 
@@ -26,7 +25,7 @@ changed_months as (
 
     select distinct built.period
     from {{ this }} as built
-    anti join (select distinct drop_date, canonicalised_at from canonicalised) as current_rows
+    {{ anti_join() }} (select distinct drop_date, canonicalised_at from canonicalised) as current_rows
         on built.drop_date = current_rows.drop_date
         and built.canonicalised_at = current_rows.canonicalised_at
 ),
@@ -45,7 +44,7 @@ latest as (
         {{ build_stamp() }} as restated_at
     from sales
     {{ latest_drop_wins(
-        ['period', 'brand', 'model', "coalesce(\"trim\", '')", "coalesce(powertrain, '')"]
+        ['period', 'brand', 'model', "coalesce(" ~ adapter.quote("trim") ~ ", '')", "coalesce(powertrain, '')"]
     ) }}
 )
 

@@ -23,13 +23,13 @@ codes as (
 
 broader_codes as (
     select distinct reporter, broader as hs_digits
-    from codes, unnest({{ hs_prefixes('codes.hs_digits') }}) as prefixes(broader)
+    from codes {{ cross_unnest(hs_prefixes('codes.hs_digits'), 'prefixes', 'broader') }}
     where broader <> codes.hs_digits
 ),
 
 lines as (
     select reporter, hs_digits from codes
-    anti join broader_codes using (reporter, hs_digits)
+    {{ anti_join() }} broader_codes using (reporter, hs_digits)
 ),
 
 partners as (
@@ -40,7 +40,7 @@ partners as (
 
 line_codes as (
     select lines.reporter, lines.hs_digits, covering
-    from lines, unnest({{ hs_prefixes('lines.hs_digits') }}) as prefixes(covering)
+    from lines {{ cross_unnest(hs_prefixes('lines.hs_digits'), 'prefixes', 'covering') }}
 ),
 
 company_lanes as (
@@ -55,7 +55,7 @@ company_lanes as (
 ),
 
 lanes as (
-    select lines.reporter, partners.partner, lines.hs_digits, cast(null as varchar) as company
+    select lines.reporter, partners.partner, lines.hs_digits, cast(null as {{ dbt.type_string() }}) as company
     from lines
     inner join partners using (reporter)
     union all
@@ -82,8 +82,8 @@ own_contents_filed as (
         reporter,
         hs_digits,
         company,
-        list(partner) as partners,
-        row_number() over () as content_id
+        array_agg(partner) as partners,
+        {{ row_id() }} as content_id
     from measures
     where partner <> '*' or company is not null
     group by
@@ -93,7 +93,7 @@ own_contents_filed as (
 
 own_measures as (
     select reporter, filed.partner, hs_digits, company, content_id
-    from own_contents_filed, unnest(partners) as filed(partner)
+    from own_contents_filed {{ cross_unnest('partners', 'filed', 'partner') }}
 ),
 
 own_keys as (
@@ -105,7 +105,7 @@ own_contents as (
     select
         own_keys.lane_id,
         -- Sorted ids: lanes with the same own measures have equal lists.
-        list_sort(list(own_measures.content_id)) as own_content
+        array_sort(array_agg(own_measures.content_id)) as own_content
     from own_keys
     inner join own_measures
         on own_keys.reporter = own_measures.reporter

@@ -7,6 +7,14 @@
     national schedule has millions of rows sent once and not as a series: those pass through
     untouched, and only the rest (restated measures, every row of a series' lane) is sorted. -#}
 {%- set lane = ['reporter', 'partner', 'hs_digits', 'measure', "coalesce(company, '')"] -%}
+{#- A measure's columns in stg_landing__tariff_measures' order, named because the dated rows
+    replace valid_to in place and Spark has no `* replace` (nor a union by name). -#}
+{%- set columns = [
+    'drop_date', 'source_file', 'line_number', 'reporter', 'partner', 'hs_code', 'hs_digits',
+    'measure', 'company', 'rate_pct', 'rate_text', 'specific_amount', 'specific_currency',
+    'specific_unit', 'valid_from', 'valid_to', 'valid_until_next', 'legal_basis', 'source',
+    'extra_columns',
+] -%}
 with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),
@@ -17,7 +25,7 @@ restated as (
     select
         reporter, partner, hs_digits, measure, coalesce(company, '') as company_key, valid_from
     from {{ ref('stg_landing__tariff_measures') }}
-    group by all
+    group by reporter, partner, hs_digits, measure, coalesce(company, ''), valid_from
     having count(*) > 1
 ),
 
@@ -58,22 +66,27 @@ latest as (
 
 dated as (
     select
-        * replace (
-            case
-                when valid_until_next and valid_to is null
-                    then cast(
-                        lead(valid_from) over (
-                            partition by {{ lane | join(', ') }}
-                            order by valid_from
-                        ) - interval 1 day as date
-                    )
-                else valid_to
-            end as valid_to
-        )
+        {%- for column in columns %}
+        {% if column == 'valid_to' -%}
+        case
+            when valid_until_next and valid_to is null
+                then cast(
+                    lead(valid_from) over (
+                        partition by {{ lane | join(', ') }}
+                        order by valid_from
+                    ) - interval 1 day as date
+                )
+            else valid_to
+        end as valid_to
+        {%- else -%}
+        {{ column }}
+        {%- endif -%}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
     from latest
 )
 
-select * exclude (needs_windows) from counted
+select {{ columns | join(', ') }} from counted
 where not needs_windows
 union all
-select * exclude (needs_windows) from dated
+select * from dated

@@ -8,13 +8,13 @@ final as (
     select
         brand,
         model,
-        "trim",
+        {{ adapter.quote("trim") }},
         powertrain,
         msrp_cny,
         valid_from,
         valid_to,
         is_current,
-        dbt_valid_from as recorded_at
+        cast(dbt_valid_from as timestamp) as recorded_at
     from snapshot
     where dbt_valid_to is null
 )

@@ -15,7 +15,7 @@ final as (
         price_band,
         units,
         coalesce(
-            100.0 * units / nullif(sum(units) over (partition by period_type, period_label), 0),
+            cast(100.0 * units / nullif(sum(units) over (partition by period_type, period_label), 0) as double),
             0.0
         ) as share_of_market_pct,
         yoy_pct

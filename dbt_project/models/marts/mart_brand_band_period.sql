@@ -16,15 +16,15 @@ final as (
         brand,
         units,
         coalesce(
-            100.0 * units / nullif(
+            cast(100.0 * units / nullif(
                 sum(units) over (partition by period_type, period_label, price_band), 0
-            ),
+            ) as double),
             0.0
         ) as share_pct,
         yoy_pct,
-        dense_rank() over (
+        cast(dense_rank() over (
             partition by period_type, period_label, price_band order by units desc
-        ) as rank
+        ) as bigint) as rank
     from changed
 )
 

@@ -33,7 +33,7 @@ with measure_rows as (
                     * 2 + cast(company is null as integer)
                 ) * 16 + (16 - length(hs_digits))
             ) * 2 + cast(partner = '*' as integer)
-        ) * 100000 + (99999 - (valid_from - date '1970-01-01')) as precedence
+        ) * 100000 + (99999 - {{ dbt.datediff("date '1970-01-01'", 'valid_from', 'day') }}) as precedence
     from {{ ref('int_tariff_measures__current') }}
 ),
 
@@ -49,9 +49,16 @@ part_contents as (
         specific_currency,
         specific_unit,
         company,
-        row_number() over () as part_id
+        -- Numbered in a fixed order, not as the rows come: the numbers are read twice below,
+        -- and an engine may compute this twice.
+        dense_rank() over (
+            order by
+                stack_role, measure, rate_pct, specific_amount, specific_currency,
+                specific_unit, company
+        ) as part_id
     from measure_rows
-    group by all
+    group by
+        stack_role, measure, rate_pct, specific_amount, specific_currency, specific_unit, company
 ),
 
 measures as (
@@ -126,7 +133,7 @@ coverage as (
         applicable.part_id,
         applicable.stack_role,
         applicable.precedence,
-        unnest(range(first.piece_no, coalesce(after.piece_no, first.lane_pieces + 1))) as piece_no
+        {{ unnest_range('first.piece_no', 'coalesce(after.piece_no, first.lane_pieces + 1)') }} as piece_no
     from applicable
     inner join pieces as first
         on applicable.lane_id = first.lane_id and applicable.valid_from = first.starts_on
@@ -139,40 +146,46 @@ coverage as (
 -- faster over a national schedule's pieces), and each piece's stack as its sorted part ids:
 -- integers through the pieces, the text is built once per distinct stack below.
 in_force as (
-    select lane_id, piece_no, stack_role, arg_min(part_id, precedence) as part_id
+    select lane_id, piece_no, stack_role, min_by(part_id, precedence) as part_id
     from coverage
     group by lane_id, piece_no, stack_role
 ),
 
 piece_stacks as (
-    select lane_id, piece_no, list_sort(list(part_id)) as part_ids
+    select lane_id, piece_no, {{ sorted_distinct_list('part_id') }} as part_ids
     from in_force
     group by lane_id, piece_no
 ),
 
+-- Numbered in a fixed order, as part_id above.
 stack_ids as (
-    select part_ids, row_number() over () as stack_id
-    from (select distinct part_ids from piece_stacks)
+    select part_ids, row_number() over (order by part_ids) as stack_id
+    from (select distinct part_ids from piece_stacks) as distinct_stacks
+),
+
+stacked_parts as (
+    select stack_ids.stack_id, stacked.part_id
+    from stack_ids {{ cross_unnest('stack_ids.part_ids', 'stacked', 'part_id') }}
 ),
 
 parts as (
     select
-        stack_ids.stack_id,
+        stacked_parts.stack_id,
         part_contents.*,
         -- The order of the stack's parts: the base rate first, then by measure name.
         cast(stack_role <> 'base' as integer) || lower(measure) as part_order,
-        cast(specific_amount as varchar)
+        cast(specific_amount as {{ dbt.type_string() }})
         || coalesce(' ' || specific_currency, '')
         || coalesce('/' || specific_unit, '') as specific_duty,
         measure || ' '
         || case
-            when specific_amount is null then cast(rate_pct as varchar) || '%'
+            when specific_amount is null then cast(rate_pct as {{ dbt.type_string() }}) || '%'
             when rate_pct = 0 then specific_duty
-            else '(' || cast(rate_pct as varchar) || '% + ' || specific_duty || ')'
+            else '(' || cast(rate_pct as {{ dbt.type_string() }}) || '% + ' || specific_duty || ')'
         end
         || coalesce(' (' || company || ')', '') as component
-    from stack_ids, unnest(stack_ids.part_ids) as stacked(part_id)
-    inner join part_contents using (part_id)
+    from stacked_parts
+    inner join part_contents on stacked_parts.part_id = part_contents.part_id
 ),
 
 stacks as (

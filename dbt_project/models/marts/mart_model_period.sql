@@ -16,7 +16,8 @@ final as (
         model,
         units,
         yoy_pct,
-        dense_rank() over (partition by period_type, period_label order by units desc) as rank
+        cast(dense_rank() over (partition by period_type, period_label order by units desc) as bigint)
+            as rank
     from changed
 )
 

@@ -1,7 +1,7 @@
 {#- The history of restatements: one row per revision of a month and trim by a later drop
     (units or price changed), with the figures before and after. -#}
 {#- Not materialised: read twice, DuckDB would copy the whole history (see int_sales__restated). -#}
-with canonicalised as not materialized (
+with canonicalised as {{ cte_materialized(false) }} (
     select * from {{ ref('int_sales__canonicalised') }}
 ),
 
@@ -27,7 +27,7 @@ versions as (
         period,
         brand,
         model,
-        "trim",
+        {{ adapter.quote("trim") }},
         powertrain,
         drop_date,
         units,
@@ -37,17 +37,17 @@ versions as (
         lag(msrp_cny) over trim_month as previous_msrp_cny
     from sales
     window trim_month as (
-        partition by period, brand, model, coalesce("trim", ''), coalesce(powertrain, '')
+        partition by period, brand, model, coalesce({{ adapter.quote("trim") }}, ''), coalesce(powertrain, '')
         order by drop_date, source_file, line_number
     )
 ),
 
 final as (
     select
-        strftime(period, '%Y-%m') as period_label,
+        {{ format_date('period', '%Y-%m') }} as period_label,
         brand,
         model,
-        "trim",
+        {{ adapter.quote("trim") }},
         powertrain,
         previous_drop_date,
         drop_date as restated_on,

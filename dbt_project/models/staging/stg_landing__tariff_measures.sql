@@ -16,26 +16,40 @@ renamed as (
         measure,
         company,
         rate_pct,
-        rate_text,
-        specific_amount,
-        specific_currency,
-        specific_unit,
         valid_from,
         valid_to,
-        coalesce(valid_until_next, false) as valid_until_next,
         legal_basis,
         source,
         extra as extra_columns,
         {{ columns_or_defaults(source('landing', 'tariffs'), {
             'specific_amount': 'cast(null as double)',
-            'specific_currency': 'cast(null as varchar)',
-            'specific_unit': 'cast(null as varchar)',
-            'rate_text': 'cast(null as varchar)',
+            'specific_currency': 'cast(null as ' ~ dbt.type_string() ~ ')',
+            'specific_unit': 'cast(null as ' ~ dbt.type_string() ~ ')',
+            'rate_text': 'cast(null as ' ~ dbt.type_string() ~ ')',
             'valid_until_next': 'false',
         }) }}
     from source
 )
 
 select
-    * replace (coalesce(valid_until_next, false) as valid_until_next)
+    drop_date,
+    source_file,
+    line_number,
+    reporter,
+    partner,
+    hs_code,
+    hs_digits,
+    measure,
+    company,
+    rate_pct,
+    rate_text,
+    specific_amount,
+    specific_currency,
+    specific_unit,
+    valid_from,
+    valid_to,
+    coalesce(valid_until_next, false) as valid_until_next,
+    legal_basis,
+    source,
+    extra_columns
 from renamed
