@@ -189,6 +189,26 @@ def test_full_width_digits_across_a_read_chunk_are_folded(tmp_path, landing, raw
     assert rows_of(table(raw, "sales"), source)["units"][-1] == 1
 
 
+def test_utf8_character_across_a_read_chunk_is_utf8(tmp_path, landing, raw):
+    """The UTF-8 check rides on the digest's 1 MiB reads: a character split between two
+    reads is still UTF-8, not a stray byte to replace."""
+    body = csv(SALES_HEADER).encode()
+    filler = b"2025-02,BMW,X5,1\n"
+    while len(body) + len(filler) < CHUNK_BYTES - 20:
+        body += filler
+    # "ë" is C3 AB in UTF-8: its first byte is the first chunk's last
+    start = b"2025-02,Citro"
+    body += start + b"n" * (CHUNK_BYTES - 1 - len(body) - len(start)) + "ën,C5,2\n".encode()
+    assert body[CHUNK_BYTES - 1 : CHUNK_BYTES + 1] == "ë".encode()  # the test's own premise
+    source = land(landing, "sales", "seam.csv", body)
+
+    run(SALES, tmp_path)
+
+    row = manifest_row(raw, "sales", source)
+    assert (row["encoding"], row["rows_quarantined"]) == ("utf-8", 0)
+    assert rows_of(table(raw, "sales"), source)["brand"][-1].endswith("nën")
+
+
 def test_parquet_with_typed_columns(tmp_path, landing, raw):
     folder = landing / "sales" / DROP.isoformat()
     folder.mkdir(parents=True)

@@ -122,24 +122,72 @@ class Marks:
     full_width: bool
 
 
-def scan_marks(path: Path) -> Marks:
-    """Count double quotes and look for full-width characters, in one pass over the bytes.
+class ByteScan:
+    """Fed a CSV's bytes chunk by chunk, in order: whether they are UTF-8 and the ``Marks``.
 
-    An odd number of quotes means some quoted value never closes: parsed as a whole, such a
-    file turns everything after the stray quote into one value, which costs memory in
+    It rides on the read that takes the landed file's SHA-256 (``landing.sha256_of``), so a
+    plain UTF-8 file is read once before Polars parses it, not three times (digest, UTF-8
+    check, marks: 2.0 s of CPU on a 340 MiB file, the digest alone 0.35 s).
+
+    An odd number of double quotes means some quoted value never closes: parsed as a whole,
+    such a file turns everything after the stray quote into one value, which costs memory in
     proportion to the file. A file without the UTF-8 prefixes of the full-width characters
     the parsers fold (``values.FULL_WIDTH``) needs no folding.
     """
-    quotes, full_width, tail = 0, False, b""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._utf8 = True
+        self._bom: bool | None = None
+        self._quotes = 0
+        self._full_width = False
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if self._bom is None:
+            self._bom = chunk.startswith(UTF8_BOM)
+        if self._utf8:
+            try:
+                self._decoder.decode(chunk)
+            except UnicodeDecodeError:
+                self._utf8 = False
+        # The searches go byte by byte in CPython where a one-byte test is a memchr:
+        # the cheap test first (0.3 s and 0.75 s of CPU saved on 340 MiB).
+        if b'"' in chunk:
+            self._quotes += chunk.count(b'"')
+        if not self._full_width and not chunk.isascii():
+            # A prefix may straddle two chunks: look at the seam as well.
+            window = self._tail + chunk
+            self._full_width = any(
+                prefix[:1] in window and prefix in window for prefix in FULL_WIDTH_PREFIXES
+            )
+        self._tail = chunk[-2:]
+
+    @property
+    def encoding(self) -> str | None:
+        """``utf-8-sig`` when the bytes open with a BOM (as ``detect_encoding`` decides), else
+        ``utf-8`` when they all decode as UTF-8, else None: not UTF-8."""
+        if self._bom:
+            return "utf-8-sig"
+        if self._utf8:
+            try:
+                self._decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self._utf8 = False
+        return "utf-8" if self._utf8 else None
+
+    @property
+    def marks(self) -> Marks:
+        return Marks(unbalanced_quotes=self._quotes % 2 == 1, full_width=self._full_width)
+
+
+def scan_marks(path: Path) -> Marks:
+    """The ``Marks`` of a UTF-8 file, in one pass over its bytes."""
+    scan = ByteScan()
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
-            quotes += chunk.count(b'"')
-            if not full_width and not chunk.isascii():
-                # A prefix may straddle two chunks: look at the seam as well.
-                window = tail + chunk
-                full_width = any(prefix in window for prefix in FULL_WIDTH_PREFIXES)
-            tail = chunk[-2:]
-    return Marks(unbalanced_quotes=quotes % 2 == 1, full_width=full_width)
+            scan.feed(chunk)
+    return scan.marks
 
 
 def as_utf8_csv(path: Path, workdir: Path) -> tuple[Path, str]:

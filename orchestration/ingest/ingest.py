@@ -30,8 +30,10 @@ from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
 from orchestration.ingest.read import (
     CSV_FORMATS,
     LINE,
+    ByteScan,
     RejectedFile,
     TextFrame,
+    byte_scan,
     machine_fault,
     read_text,
 )
@@ -98,10 +100,11 @@ def _load(
     workdir: Path,
     loaded_path: Path,
     quarantine_path: Path,
+    scan: ByteScan | None,
     repair: bool = False,
 ) -> tuple[TextFrame, int]:
     """Parse the file into its two Parquet outputs; return its text frame and lines in."""
-    text = read_text(feed, file, workdir, repair=repair)
+    text = read_text(feed, file, workdir, repair=repair, scan=scan)
     parts = split(
         feed,
         text.frame,
@@ -153,19 +156,29 @@ def _manifest_row(feed: Feed, file: LandedFile, sha256: str) -> dict:
     }
 
 
-def ingest_file(feed: Feed, file: LandedFile, sha256: str, raw_dir: Path, workdir: Path) -> dict:
-    """Load one landed file (whose SHA-256 the caller has taken); return its manifest row."""
+def ingest_file(
+    feed: Feed,
+    file: LandedFile,
+    sha256: str,
+    raw_dir: Path,
+    workdir: Path,
+    scan: ByteScan | None = None,
+) -> dict:
+    """Load one landed file (whose SHA-256 the caller has taken, with ``scan`` if it fed
+    one: see ``read.byte_scan``); return its manifest row."""
     row = _manifest_row(feed, file, sha256)
     loaded_path, quarantine_path = _outputs(raw_dir, feed, file.relative_name, file.drop_date)
     try:
         try:
-            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path)
+            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, scan)
         except UnreadableRows:
             if file.format not in CSV_FORMATS:
                 raise
             # A CSV Polars cannot read as a whole (e.g. an unclosed quote): take it line by
             # line, quarantine the lines that are not CSV and load the rest.
-            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, repair=True)
+            text, rows_in = _load(
+                feed, file, workdir, loaded_path, quarantine_path, scan, repair=True
+            )
     except RejectedFile as error:
         message = shortened(str(error))
         _reject(raw_dir, feed, file.relative_name, file.drop_date, message)
@@ -244,7 +257,8 @@ def ingest_drop(
     report = DropReport(feed.name, drop_date)
     for number, file in enumerate(files, start=1):
         earlier = previous.pop(file.relative_name, None)
-        sha256 = landed_sha256(file)
+        scan = byte_scan(file)
+        sha256 = landed_sha256(file, observe=scan.feed if scan else None)
         if earlier and earlier["status"] in (LOADED, WITHDRAWN) and earlier["sha256"] == sha256:
             report.unchanged.append(file.relative_name)
             report.files.append(earlier)
@@ -257,7 +271,7 @@ def ingest_drop(
             report.ingested.append(_duplicate(feed, file, sha256, seen[sha256], raw_dir))
             continue
         progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
-        row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name)
+        row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name, scan)
         progress(
             f"{feed.name} {drop_date}: {file.relative_name}: {row['status']}, "
             f"{row['rows_loaded']} rows loaded, {row['rows_quarantined']} quarantined"

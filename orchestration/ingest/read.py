@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.ingest import usitc
-from orchestration.ingest.decode import as_utf8_csv, scan_marks
+from orchestration.ingest.decode import ByteScan, as_utf8_csv, scan_marks
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
 from orchestration.ingest.landing import SIDECAR_SUFFIX, LandedFile
@@ -42,6 +42,7 @@ from orchestration.ingest.values import fold_full_width
 LINE = "line_number"
 # A .txt file is CSV text (the USITC database ships as tariff_database_YYYY.txt).
 CSV_FORMATS = ("csv", "csv.gz", "txt")
+COMPRESSED_FORMATS = ("csv.gz",)
 DELIMITERS = (",", "|", "\t")
 # What reading a damaged file raises: truncated gzip (EOFError), corrupt deflate (zlib.error),
 # undecodable or malformed content (ValueError), I/O and Polars' own errors.
@@ -192,14 +193,25 @@ class _Raw:
     full_width: bool = True
 
 
-def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
+def byte_scan(file: LandedFile) -> ByteScan | None:
+    """A ``ByteScan`` for the read that takes the file's digest, when the file is CSV text as
+    it lies (not compressed); ``read_text`` takes it instead of reading the file again."""
+    if file.format in CSV_FORMATS and file.format not in COMPRESSED_FORMATS:
+        return ByteScan()
+    return None
+
+
+def _raw_frame(file: LandedFile, workdir: Path, repair: bool, scan: ByteScan | None) -> _Raw:
     """The file's columns as text. CSV goes through the line-by-line path
     (``repair.split_broken_lines``) when ``repair`` is asked for or the file has a quote that
-    never closes."""
+    never closes. ``scan``: the file's bytes already scanned (``byte_scan``)."""
     if file.format in CSV_FORMATS:
         _check_header(file)
-        path, encoding = as_utf8_csv(file.path, workdir)
-        marks = scan_marks(path)
+        if scan is not None and scan.encoding is not None:
+            path, encoding, marks = file.path, scan.encoding, scan.marks
+        else:
+            path, encoding = as_utf8_csv(file.path, workdir)
+            marks = scan_marks(path)
         delimiter = sniff_delimiter(path)
         if not repair and not marks.unbalanced_quotes:
             return _Raw(_csv_frame(path, delimiter), encoding, 2, marks.full_width)
@@ -212,8 +224,15 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool) -> _Raw:
     raise ValueError("unsupported file type")
 
 
-def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False) -> TextFrame:
-    """The file as text columns with canonical names; ``repair`` takes the line-by-line path.
+def read_text(
+    feed: Feed,
+    file: LandedFile,
+    workdir: Path,
+    repair: bool = False,
+    scan: ByteScan | None = None,
+) -> TextFrame:
+    """The file as text columns with canonical names; ``repair`` takes the line-by-line path;
+    ``scan``: the file's bytes already scanned (``byte_scan``).
 
     A known published layout (``usitc``) is recognised by its header and turned into the
     feed's rows; otherwise the file's sidecar, if any, renames headers and fills constants."""
@@ -228,7 +247,7 @@ def read_text(feed: Feed, file: LandedFile, workdir: Path, repair: bool = False)
             f"{file.relative_name}{SIDECAR_SUFFIX}: {error}; {file.relative_name} not loaded"
         ) from error
     try:
-        raw = _raw_frame(file, workdir, repair)
+        raw = _raw_frame(file, workdir, repair, scan)
         headers = raw.frame.collect_schema().names()
     except RejectedFile:
         raise
