@@ -170,17 +170,25 @@ def test_gb18030_file_larger_than_the_encoding_sniff(tmp_path, landing, raw):
     assert last.select("brand", "group", "units").row(0) == ("问界", "赛力斯", 7)
 
 
-def test_full_width_digits_across_a_read_chunk_are_folded(tmp_path, landing, raw):
-    """The reader folds full-width characters only in files that hold some, found in 1 MiB
-    chunks: a file whose only one straddles the first chunk's end must still be folded."""
+def across_the_seam(start: bytes, pad: bytes, before: bytes, character: str, after: bytes) -> bytes:
+    """A sales CSV whose last line (``start``, ``pad`` repeated, ``before``, ``character``,
+    ``after``) puts the first byte of ``character`` last in the reader's first 1 MiB chunk."""
     body = csv(SALES_HEADER).encode()
     filler = b"2025-02,BMW,X5,1\n"
     while len(body) + len(filler) < CHUNK_BYTES - 20:
         body += filler
-    # "１" is EF BC 91 in UTF-8: its first byte is the first chunk's last
-    start = b"2025-02,BMW,X"
-    body += start + b"5" * (CHUNK_BYTES - 2 - len(body) - len(start)) + ",１\n".encode()
-    assert body[CHUNK_BYTES - 1 : CHUNK_BYTES + 2] == "１".encode()  # the test's own premise
+    padding = pad * (CHUNK_BYTES - 1 - len(body) - len(start) - len(before))
+    body += start + padding + before + character.encode() + after
+    encoded = character.encode()
+    assert body[CHUNK_BYTES - 1 : CHUNK_BYTES - 1 + len(encoded)] == encoded  # the premise
+    return body
+
+
+def test_full_width_digits_across_a_read_chunk_are_folded(tmp_path, landing, raw):
+    """The reader folds full-width characters only in files that hold some, found in 1 MiB
+    chunks: a file whose only one straddles the first chunk's end must still be folded."""
+    # "１" is EF BC 91 in UTF-8
+    body = across_the_seam(b"2025-02,BMW,X", b"5", b",", "１", b"\n")
     source = land(landing, "sales", "seam.csv", body)
 
     run(SALES, tmp_path)
@@ -192,14 +200,8 @@ def test_full_width_digits_across_a_read_chunk_are_folded(tmp_path, landing, raw
 def test_utf8_character_across_a_read_chunk_is_utf8(tmp_path, landing, raw):
     """The UTF-8 check rides on the digest's 1 MiB reads: a character split between two
     reads is still UTF-8, not a stray byte to replace."""
-    body = csv(SALES_HEADER).encode()
-    filler = b"2025-02,BMW,X5,1\n"
-    while len(body) + len(filler) < CHUNK_BYTES - 20:
-        body += filler
-    # "ë" is C3 AB in UTF-8: its first byte is the first chunk's last
-    start = b"2025-02,Citro"
-    body += start + b"n" * (CHUNK_BYTES - 1 - len(body) - len(start)) + "ën,C5,2\n".encode()
-    assert body[CHUNK_BYTES - 1 : CHUNK_BYTES + 1] == "ë".encode()  # the test's own premise
+    # "ë" is C3 AB in UTF-8
+    body = across_the_seam(b"2025-02,Citro", b"n", b"", "ë", b"n,C5,2\n")
     source = land(landing, "sales", "seam.csv", body)
 
     run(SALES, tmp_path)
