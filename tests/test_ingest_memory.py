@@ -62,11 +62,12 @@ def ingest_in_subprocess(root: Path) -> tuple[list[str], int]:
 
 def test_large_file_with_one_broken_line_streams_and_loads_every_good_row(tmp_path):
     peaks = {}
-    for megabytes in (20, 100):
+    for megabytes in (20, 200):
         root = tmp_path / str(megabytes)
         rows = write_sales_csv(root / "landing/sales/2025-01-01/big.csv", megabytes)
         outcome, peaks[megabytes] = ingest_in_subprocess(root)
         assert outcome == ["loaded", str(rows + 1), str(rows), "1"], megabytes
-    # Holding the file would cost several times its size per 100 MB; streaming stays within
-    # what Polars' own memory-mapped reader touches (measured here: 217 MiB -> 331 MiB).
-    assert peaks[100] < 2 * peaks[20], peaks
+    # Polars' streaming sinks buffer more as the file grows (the same with one sink of a bare
+    # scan), so the peak is not flat; measured here, ten times the file: 206 -> 450 MiB. With
+    # the repaired copy read whole instead of scanned: 244 -> 910 MiB.
+    assert peaks[200] < 3 * peaks[20], peaks
