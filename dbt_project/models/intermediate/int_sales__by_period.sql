@@ -83,28 +83,22 @@ monthly as (
     group by restated.period, names.name_id
 ),
 
-label_ids as (
+label_months as (
     select
+        *,
+        dense_rank() over (order by period_type, period_label) as label_id
+    from labels
+),
+
+label_ids as (
+    select distinct
+        label_id,
         period_type,
         period_label,
         prior_label,
         is_complete,
-        months_reported,
-        dense_rank() over (order by period_type, period_label) as label_id
-    from (
-        select distinct period_type, period_label, prior_label, is_complete, months_reported
-        from labels
-    ) as distinct_labels
-),
-
-label_months as (
-    select
-        label_ids.label_id,
-        labels.month_start
-    from labels
-    inner join label_ids
-        on labels.period_type = label_ids.period_type
-        and labels.period_label = label_ids.period_label
+        months_reported
+    from label_months
 ),
 
 rolled_up as (
