@@ -23,15 +23,21 @@ endif
 
 .PHONY: install prepare run withdraw test ui lint sample clean versions rollback dashboard docs bench bench-full
 
+# --compile-bytecode: every package's bytecode written once, at install. Python otherwise
+# writes it at first import, but not where PYTHONDONTWRITEBYTECODE is set or the environment
+# is read-only, and then every run compiles Dagster, dbt and GX again (14 s of a new drop's
+# run here; docs/benchmarks.md). Not UV_COMPILE_BYTECODE: each `uv run` would re-check it.
+SYNC = $(UV) sync --frozen --compile-bytecode
+
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(SYNC)
 	touch $@
 
 # The Spark engine's optional extra (pyspark, dbt-spark; docs/scale.md), added on top of the
 # lean install for AUTOTRADE_ENGINE=spark and for the tests (which build on both engines).
 # --inexact: add the extra, remove nothing; it is quick when already there.
-SPARK_EXTRA = $(UV) sync --frozen --inexact --extra spark
+SPARK_EXTRA = $(SYNC) --inexact --extra spark
 
 install: $(VENV)/.installed
 	$(if $(filter spark,$(AUTOTRADE_ENGINE)),$(SPARK_EXTRA))

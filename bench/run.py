@@ -73,15 +73,18 @@ def contender(name: str, *args: Path | str) -> Measurement:
     return checked(measure(argv, env=environment(), cwd=REPO), name)
 
 
-def pipeline_run(landing: Path, root: Path, first: date | None = None) -> Measurement:
+def pipeline_run(
+    landing: Path, root: Path, first: date | None = None, extra: dict[str, str] | None = None
+) -> Measurement:
     """``python -m orchestration.run`` (ingest, dbt, GX, publish) over the landing folder,
-    from drop ``first`` on if given, with its warehouse under ``root``.
+    from drop ``first`` on if given, with its warehouse under ``root`` (and the variables
+    ``extra`` set in the run's environment).
 
     dbt reuses its parse of the project only under the same profile, i.e. the same warehouse
     path, and the bench alternates between warehouses: an unmeasured load of the definitions
     first parses the project for this one, as a deployment with one warehouse finds it."""
     argv = [PYTHON, "-m", "orchestration.run"] + (["--from", first.isoformat()] if first else [])
-    env = environment(landing, root / "warehouse" / "autotrade.duckdb")
+    env = environment(landing, root / "warehouse" / "autotrade.duckdb") | (extra or {})
     warm = [PYTHON, "-c", "import orchestration.definitions"]
     checked(measure(warm, env=env, cwd=REPO), f"parse for {root.name}")
     return checked(measure(argv, env=env, cwd=REPO), f"run {root.name} from {first or 'start'}")
