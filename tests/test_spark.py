@@ -7,13 +7,17 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterInstance
 
 from orchestration.publish import PUBLISHED_SCHEMAS
+from tests import test_incremental as incremental
 from tests import test_published_figures as figures
-from tests.conftest import REPO, SAMPLE_LANDING, settings_in
+from tests.conftest import REPO, SAMPLE_LANDING, run_pipeline, settings_in
 
 # Columns that hold the time a run loaded something, which differs between any two runs.
 LOAD_TIMES = {"ingested_at", "recorded_at"}
@@ -91,11 +95,12 @@ def test_spark_publishes_the_same_tables_with_the_same_columns(sample_run, publi
             assert _columns(published, schema, table) == _columns(duckdb_build, schema, table)
 
 
-def test_every_published_table_equals_the_duckdb_build(sample_run, published):
-    """EXCEPT ALL both ways on every published table, floats to 6 decimals, the run's load
-    times left out. The DuckDB build is attached to the open connection to the Spark build's
-    database: DuckDB opens a file once per process."""
-    with sample_run.published() as duckdb_build:
+def _differences(connection, duck: Path) -> dict[str, dict[str, int]]:
+    """Rows only one side has, per published table: the Spark build open on ``connection``,
+    the DuckDB build's snapshot ``duck``. EXCEPT ALL both ways, floats to 6
+    decimals, the run's load times left out. The DuckDB build is attached to the open
+    connection to the Spark build's database: DuckDB opens a file once per process."""
+    with duckdb.connect(duck, read_only=True) as duckdb_build:
         tables = {
             (schema, table): [
                 f"round({name}, 6)" if kind == "DOUBLE" else f'"{name}"'
@@ -104,9 +109,8 @@ def test_every_published_table_equals_the_duckdb_build(sample_run, published):
             ]
             for schema, table in _tables(duckdb_build)
         }
-    connection = published
+    assert len(tables) >= 10
     (spark,) = connection.execute("select current_database()").fetchone()
-    duck = sample_run.settings.publish / "autotrade.duckdb"
     connection.execute(f"attach '{duck}' as duck (read_only)")
     differences = {}
     for (schema, table), columns in tables.items():
@@ -121,8 +125,46 @@ def test_every_published_table_equals_the_duckdb_build(sample_run, published):
         if any(only.values()):
             differences[f"{schema}.{table}"] = only
     connection.execute("detach duck")
-    assert len(tables) >= 10
-    assert differences == {}
+    return differences
+
+
+def test_every_published_table_equals_the_duckdb_build(sample_run, published):
+    assert _differences(published, sample_run.settings.publish / "autotrade.duckdb") == {}
+
+
+@pytest.fixture(scope="session")
+def grown_on_spark(tmp_path_factory):
+    """The incremental branch on Spark: the sample's older drops built in a first run; then
+    the newer ones, a new drop for April 2025 and three changes to drops already loaded
+    (tests/test_incremental.py) in a second run on the same Spark warehouse. Beside it, the
+    final landing folder built once from scratch on DuckDB (in this process)."""
+    root = tmp_path_factory.mktemp("spark_grown")
+    shutil.copytree(SAMPLE_LANDING, root / "landing")
+    settings = settings_in(root, root / "landing")
+    before = (date.fromisoformat(incremental.FIRST_RUN_UNTIL) - timedelta(days=1)).isoformat()
+    first = _on_spark(settings, "-m", "orchestration.run", "--to", before)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    incremental.add_april(settings.landing)
+    incremental.change_loaded_drops(settings.landing)
+    second = _on_spark(settings, "-m", "orchestration.run")
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    scratch = tmp_path_factory.mktemp("spark_grown_rebuilt")
+    shutil.copytree(settings.landing, scratch / "landing")
+    rebuilt = run_pipeline(settings_in(scratch, scratch / "landing"), DagsterInstance.ephemeral())
+    assert rebuilt.result.success
+    return settings, rebuilt.settings
+
+
+def test_a_second_spark_run_publishes_what_a_full_duckdb_build_does(grown_on_spark):
+    grown, rebuilt = grown_on_spark
+    with duckdb.connect(grown.publish / "autotrade.duckdb", read_only=True) as connection:
+        # The second run's changes reached the marts: April 2025 came, December 2023 went.
+        months = connection.execute(
+            "select period_label, count(*) from marts.mart_group_sales "
+            "where period_label in ('2025-04', '2023-12') group by all"
+        ).fetchall()
+        assert [label for label, _ in months] == ["2025-04"]
+        assert _differences(connection, rebuilt.publish / "autotrade.duckdb") == {}
 
 
 def test_spark_published_the_parquet_files_beside_the_database(spark_settings, published):
