@@ -195,16 +195,29 @@ def test_usitc_every_published_programme_code_is_read(landing, raw):
     assert set(preferential["rate_pct"]) == {0.0}
 
 
-def test_usitc_column_2_rows_for_cuba_and_north_korea(usitc):
+def test_usitc_column_2_rows_for_its_countries_from_the_day_each_entered(usitc):
     _, rows = usitc
     column_2 = rows.filter(measure="column_2")
+    # Russia and Belarus are in column 2 from 2022-04-09: not on the line that ended in 2021.
     for hs_code in column_2["hs_code"].unique():
-        assert sorted(column_2.filter(hs_code=hs_code)["partner"]) == ["CU", "KP"]
+        partners = sorted(column_2.filter(hs_code=hs_code)["partner"])
+        ended = hs_code == "0101.21.00"
+        assert partners == (["CU", "KP"] if ended else ["BY", "CU", "KP", "RU"]), hs_code
+    cars = column_2.filter(hs_code="8703.80.00")
+    assert dict(zip(cars["partner"], cars["valid_from"], strict=True)) == {
+        "CU": date(2017, 1, 1),
+        "KP": date(2017, 1, 1),
+        "RU": date(2022, 4, 9),
+        "BY": date(2022, 4, 9),
+    }
+    assert set(cars["rate_pct"]) == {10.0}
+    # A line that began after that day gives them its own begin date.
+    assert set(column_2.filter(hs_code="8703.31.00")["valid_from"]) == {date(2024, 7, 1)}
     assert one(column_2, hs_code="0101.21.00", partner="CU")["rate_pct"] == pytest.approx(100 / 3)
     brandy = one(column_2, hs_code="2208.20.20", partner="KP")
     assert (brandy["rate_pct"], brandy["specific_amount"]) == (0.0, 2.64)
     assert (brandy["specific_currency"], brandy["specific_unit"]) == ("USD", "pf. liter")
-    assert column_2.filter(hs_code="6115.99.00")["rate_pct"].to_list() == [50.0, 50.0]
+    assert column_2.filter(hs_code="6115.99.00")["rate_pct"].to_list() == [50.0] * 4
 
 
 @pytest.mark.parametrize(
@@ -376,8 +389,11 @@ def test_the_programme_seed_covers_every_fta_partner():
     }
     fta = {"KR", "AU", "CA", "MX", "CL", "SG", "IL", "JO", "MA", "BH", "OM", "PE", "PA", "CO"}
     assert fta | CAFTA_DR <= partners
-    column_2 = programmes().filter(pl.col("measure") == "column_2")["partners"].to_list()
-    assert column_2 == [["CU", "KP"]]
+    column_2 = programmes().filter(pl.col("measure") == "column_2")
+    assert dict(column_2.select("valid_from", "partners").iter_rows()) == {
+        None: ["CU", "KP"],
+        "2022-04-09": ["RU", "BY"],
+    }
 
 
 # --- the real pipeline ------------------------------------------------------------------------

@@ -7,7 +7,8 @@ is one 8-digit HTS line holding many rates; it becomes several rows sharing its 
 - ``preferential`` for every partner of every programme in ``col1_special_text``, e.g.
   ``Free (A+,AU,BH,CA,...) 1.5% (JP)``: each ``rate (codes)`` group gives its rate to its
   codes; a code's ``*``/``+`` suffix (a variant of the programme) keeps its partners;
-- ``column_2`` from ``col2_text_rate`` for the column 2 countries.
+- ``column_2`` from ``col2_text_rate`` for the column 2 countries (Russia and Belarus from
+  2022-04-09, when they entered column 2).
 
 The text rates are the truth: the numeric columns are rounded in some releases and mirror the
 text otherwise (with stale programmes, e.g. NAFTA indicators after USMCA replaced it). The
@@ -34,7 +35,6 @@ PROGRAMMES_SEED = (
 )
 HEADER_MARKS = frozenset({"hts8", "mfn_text_rate", "begin_effect_date"})
 SPECIAL = "col1_special_text"
-COLUMN_2_CODE = "column_2"
 # An end date in 2050 or later is how the database writes "open".
 OPEN_FROM_YEAR = 2050
 GROUP = r"[^()]*\([^()]*\)"
@@ -45,7 +45,8 @@ ORIGIN = ORIGIN_PREFIX + "rate_pct"
 
 @cache
 def programmes() -> pl.DataFrame:
-    """code, measure, programme, partners (a list; empty where the seed lists none)."""
+    """code, measure, programme, partners (a list; empty where the seed lists none),
+    valid_from (``YYYY-MM-DD`` text, null where the seed gives none)."""
     seed = pl.read_csv(PROGRAMMES_SEED, infer_schema=False)
     return seed.with_columns(
         pl.col("partners")
@@ -220,12 +221,21 @@ def measure_rows(frame: pl.LazyFrame, file_name: str) -> pl.LazyFrame:
         legal_basis=pl.lit("HTSUS column 1 general"),
     )
 
-    column_2 = seed.filter(pl.col("code") == COLUMN_2_CODE).select(
-        pl.col("partners").alias("column_2_partners")
+    column_2 = seed.filter(pl.col("measure") == "column_2").select(
+        pl.col("partners").alias("column_2_partners"), pl.col("valid_from").alias("column_2_from")
     )
+    # A country that entered column 2 on a day (Russia, Belarus: 2022-04-09) has the line's
+    # column 2 rate from that day on, and none on a line that ended before it. Dates are ISO
+    # text here; a line's unreadable date stays as it is and quarantines the line.
     col2 = (
         lines.filter(pl.col("col2_rate").str.strip_chars() != "")
         .join(column_2, how="cross")
+        .filter(
+            pl.col("column_2_from").is_null()
+            | pl.col("valid_to").is_null()
+            | (pl.col("valid_to") >= pl.col("column_2_from"))
+        )
+        .with_columns(pl.max_horizontal("valid_from", "column_2_from").alias("valid_from"))
         .explode("column_2_partners")
     )
     col2 = _rows(
@@ -252,7 +262,11 @@ def measure_rows(frame: pl.LazyFrame, file_name: str) -> pl.LazyFrame:
     coded = (
         groups.with_row_index("__order")
         .with_columns(pl.col("written_code").str.strip_chars_end("*+").alias("code"))
-        .join(seed.filter(pl.col("code") != COLUMN_2_CODE), on="code", how="left")
+        .join(
+            seed.filter(pl.col("measure") == "preferential").drop("valid_from"),
+            on="code",
+            how="left",
+        )
         .join(lines, on=ROW_INDEX, how="inner")
     )
     unknown = pl.col("programme").is_null()
