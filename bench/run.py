@@ -74,20 +74,26 @@ def contender(name: str, *args: Path | str) -> Measurement:
 
 
 def pipeline_run(
-    landing: Path, root: Path, first: date | None = None, extra: dict[str, str] | None = None
+    landing: Path,
+    root: Path,
+    first: date | None = None,
+    extra: dict[str, str] | None = None,
+    code: Path = REPO,
 ) -> Measurement:
     """``python -m orchestration.run`` (ingest, dbt, GX, publish) over the landing folder,
     from drop ``first`` on if given, with its warehouse under ``root`` (and the variables
-    ``extra`` set in the run's environment).
+    ``extra`` set in the run's environment), the pipeline's code (and dbt project) read from
+    the checkout ``code``.
 
     dbt reuses its parse of the project only under the same profile, i.e. the same warehouse
     path, and the bench alternates between warehouses: an unmeasured load of the definitions
-    first parses the project for this one, as a deployment with one warehouse finds it."""
+    first prepares the project's manifest for this one, as a deployment with one warehouse
+    finds it."""
     argv = [PYTHON, "-m", "orchestration.run"] + (["--from", first.isoformat()] if first else [])
     env = environment(landing, root / "warehouse" / "autotrade.duckdb") | (extra or {})
-    warm = [PYTHON, "-c", "import orchestration.definitions"]
-    checked(measure(warm, env=env, cwd=REPO), f"parse for {root.name}")
-    return checked(measure(argv, env=env, cwd=REPO), f"run {root.name} from {first or 'start'}")
+    warm = [PYTHON, "-m", "orchestration.dbt_project"]
+    checked(measure(warm, env=env, cwd=code), f"parse for {root.name}")
+    return checked(measure(argv, env=env, cwd=code), f"run {root.name} from {first or 'start'}")
 
 
 def make_landing(landing: Path, rows_per_drop: int, months: list[date]) -> None:
