@@ -20,9 +20,12 @@ import argparse
 import fcntl
 import json
 import sys
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from orchestration.resources import AutotradeSettings, settings_from_environment
 
@@ -44,10 +47,30 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 PARSED_UNDER = dbt_project.manifest_path.with_name("autotrade_parsed_under.json")
 
 
+class AutotradeDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs it pays before each run's first dbt
+    command, for things this project never uses (docs/benchmarks.md, issue 15):
+
+    - the dbt version, which it reads by starting ``dbt --version`` (3 s here): the child is
+      this environment's own dbt-core (``orchestration/dbt_child.py``), whose version the
+      package metadata holds;
+    - a dbt adapter in this process (1 to 3 s per step: profile, project and dbt's macros
+      loaded), which serves only ``fetch_row_counts`` and ``fetch_column_metadata``. Without
+      one, dagster-dbt reads dbt's events as for the Fusion engine, which has no adapter.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_cli() -> DbtCliResource:
     """The dbt resource: dbt as a child that dies with the process that starts it
     (``orchestration/dbt_child.py``, installed beside this interpreter)."""
-    return DbtCliResource(
+    return AutotradeDbtCli(
         project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "autotrade-dbt")
     )
 
