@@ -27,6 +27,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from expectations import import_gx
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_project
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLock
@@ -87,6 +88,10 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         shutil.rmtree(target, ignore_errors=True)
         invocation = dbt.cli(args, context=context, target_path=target)
         try:
+            # The Great Expectations checks after this step import GX: done while dbt's child
+            # starts up on the other core, its seconds overlap (in this thread, as imports
+            # from two threads can deadlock). dbt waits on a full pipe meanwhile.
+            import_gx()
             yield from invocation.stream()
             if settings.engine == "spark":
                 # The checks and the publish read the warehouse: show them Spark's tables.
