@@ -147,7 +147,7 @@ class RunLock(ConfigurableResource):
         with run_lock(
             self.settings.warehouse,
             self.settings.lock_wait_seconds,
-            context.run_id,
+            context.run.run_id if context.run else None,
             on_wait=context.log.warning,
         ) as died:
             if mark_dead_run_failed(context.instance, died):
