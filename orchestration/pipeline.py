@@ -16,6 +16,7 @@ from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, register_drop_dates
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
+from orchestration.seed_loads import seeds_are_loaded
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -31,15 +32,22 @@ def run(
     full_refresh: bool = False,
     run_id: str | None = None,
 ):
-    """Execute the daily job over the drop dates ``keys`` (registered first) in one run."""
+    """Execute the daily job over the drop dates ``keys`` (registered first) in one run:
+    every asset, except the seeds when their tables already hold them as they are
+    (``orchestration/seed_loads.py``) and the run is no full refresh."""
     # The definitions read dbt's manifest as they import: imported once it is prepared.
-    from orchestration.assets.dbt import DBT_STEPS
+    from orchestration.assets.dbt import DBT_STEPS, SEED_KEYS
     from orchestration.definitions import build_definitions
 
     register_drop_dates(instance, keys)
     ordered = in_partition_order(instance, set(keys))
-    job = build_definitions(settings).resolve_job_def("autotrade_daily")
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def("autotrade_daily")
+    selection = None
+    if not full_refresh and seeds_are_loaded(settings):
+        selection = [k for k in definitions.resolve_all_asset_keys() if k not in SEED_KEYS]
     return job.execute_in_process(
+        asset_selection=selection,
         instance=instance,
         run_config=LOGGING
         | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
@@ -95,6 +103,13 @@ def _published(result):
         m for m in result.get_asset_materialization_events() if m.asset_key.path[0] == "published"
     ]
     return events[-1].materialization if events else None
+
+
+def _seeds_left_out(result) -> bool:
+    from orchestration.assets.dbt import SEED_KEYS
+
+    selection = result.dagster_run.asset_selection
+    return selection is not None and SEED_KEYS.isdisjoint(selection)
 
 
 def unmapped_names(database) -> str:
@@ -166,6 +181,11 @@ def summary(result, settings: AutotradeSettings) -> str:
         f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
         for e in failed
     ]
+    if _seeds_left_out(result):
+        lines.append(
+            "seeds: unchanged since they were last loaded and tested, so neither again "
+            "(FULL_REFRESH=1 loads them)"
+        )
     if published:
         tables = published.metadata["tables"].value
         lines.append("published tables (rows):")

@@ -30,8 +30,8 @@ NOT_INPUTS = {"__pycache__", "target", "logs", "data_docs_vendor", ".user.yml"}
 RECORD = "last_run.json"
 
 
-def _project_files(root: Path) -> Iterable[Path]:
-    for name in PROJECT_INPUTS:
+def _project_files(root: Path, names: Iterable[str]) -> Iterable[Path]:
+    for name in names:
         top = root / name
         if top.is_file():
             yield top
@@ -52,7 +52,13 @@ def inputs_digest(
     for day in drop_dates:
         fingerprint = drop_fingerprint(landing, date.fromisoformat(day), FEEDS)
         digest.update(f"{day}\0{fingerprint}\n".encode())
-    for path in _project_files(root):
+    return files_digest(digest, root, PROJECT_INPUTS)
+
+
+def files_digest(digest: hashlib._Hash, root: Path, names: Iterable[str]) -> str:
+    """``digest`` updated with the path and content of every file of ``names`` (files or
+    folders under ``root``, build output left out), as hex."""
+    for path in _project_files(root, names):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance
 
+from orchestration.assets.dbt import SEED_KEYS
 from orchestration.partitions import landed_drop_dates
 from orchestration.pipeline import run
 from tests.conftest import REPO, SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
@@ -194,6 +195,12 @@ def test_a_rerun_without_changes_rebuilds_nothing_and_a_full_refresh_everything(
     keys = landed_drop_dates(settings)
     refreshed = run(keys, DagsterInstance.ephemeral(), settings, full_refresh=True)
     assert refreshed.success
+    # The rerun left the unchanged seeds alone; a full refresh loads them again.
+    loaded = [
+        {e.asset_key for e in r.get_asset_materialization_events()} & SEED_KEYS
+        for r in (rerun.result, refreshed)
+    ]
+    assert loaded == [set(), SEED_KEYS]
     after = stamps(settings.warehouse)
     assert all(len(s) == 1 for s in after.values()), after
     assert all(after[t] != before[t] for t in INCREMENTAL)

@@ -5,6 +5,8 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from orchestration.assets.dbt import SEED_KEYS
+from orchestration.pipeline import summary
 from tests.conftest import copy_of_sample_run, run_pipeline
 
 TABLES = [
@@ -55,3 +57,14 @@ def test_rerun_publishes_a_new_version(sample_run, rerun):
 
     assert version(rerun.settings) != version(sample_run.settings)
     assert len(list((rerun.settings.publish / "versions").iterdir())) == 2
+
+
+def test_rerun_leaves_the_unchanged_seeds_and_their_tests_out(rerun):
+    """The seeds are as the first run loaded them: neither loaded nor tested again, while
+    the staging and mart checks all ran (tests/test_seed_loads.py)."""
+    result = rerun.result
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    tested = {e.asset_key for e in result.get_asset_check_evaluations()}
+    assert not SEED_KEYS & (materialized | tested)
+    assert {k.path[0] for k in tested} >= {"staging", "intermediate", "marts", "audit"}
+    assert "seeds: unchanged since they were last loaded" in summary(result, rerun.settings)

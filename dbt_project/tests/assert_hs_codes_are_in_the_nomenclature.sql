@@ -1,5 +1,7 @@
 {#- Every tariff line's HS heading (4 digits) and, where given, subheading (6 digits) exists in
-    the HS 2022 nomenclature. National lines beyond 6 digits are not in the seed. -#}
+    the HS 2022 nomenclature. National lines beyond 6 digits are not in the seed. A check on
+    the tariff lines (dagster-dbt attaches a test of two tables to the one its meta names). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'stg_landing__tariff_measures'}}}) }}
 with measures as (
     select * from {{ ref('stg_landing__tariff_measures') }}
 ),

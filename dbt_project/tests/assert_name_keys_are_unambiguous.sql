@@ -1,6 +1,8 @@
 {#- Spellings that share a name_key are one spelling to the lookups: within a lookup they
     must mean one thing (brand, manufacturer, group, model of a brand, powertrain). Lists
-    each key that means two. -#}
+    each key that means two. A check on the brands, the lookups' root (dagster-dbt attaches a
+    test of several tables to the one its meta names). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'brands'}}}) }}
 with spellings as (
     select 'brand' as lookup, '' as scope, brand as spelling, brand as value from {{ ref('brands') }}
     union all

@@ -1,6 +1,7 @@
 """dbt models, seeds and snapshots as Dagster assets, split into two steps at the staging line.
 
-Step one builds the seeds and staging views; step two everything downstream. The split is
+Step one builds the seeds (when ``make run`` finds them changed: ``orchestration/seed_loads.py``)
+and staging views; step two everything downstream. The split is
 what lets the blocking Great Expectations checks on staging stop the marts from being built
 in the same run: a check can only run between two steps.
 
@@ -24,6 +25,7 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
+    build_dbt_asset_selection,
     dbt_assets,
 )
 
@@ -31,6 +33,7 @@ from expectations import import_gx
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_project
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLock
+from orchestration.seed_loads import record_seeds
 from orchestration.spark_tables import expose_spark_tables
 
 STAGING = "resource_type:seed path:models/staging"
@@ -86,6 +89,9 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
         warehouse = hashlib.sha1(str(settings.warehouse).encode()).hexdigest()[:10]
         target = DBT_PROJECT_DIR / "target" / f"{name}-{warehouse}"
         shutil.rmtree(target, ignore_errors=True)
+        loads_seeds = not SEED_KEYS.isdisjoint(context.selected_asset_keys)
+        if loads_seeds:
+            record_seeds(settings, loaded=False)
         invocation = dbt.cli(args, context=context, target_path=target)
         try:
             # The Great Expectations checks after this step import GX: done while dbt's child
@@ -93,6 +99,8 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
             # from two threads can deadlock). dbt waits on a full pipe meanwhile.
             import_gx()
             yield from invocation.stream()
+            if loads_seeds:  # loaded, and their tests passed (stream raises otherwise)
+                record_seeds(settings, loaded=True)
             if settings.engine == "spark":
                 # The checks and the publish read the warehouse: show them Spark's tables.
                 with settings.connect() as connection:
@@ -111,3 +119,8 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
 dbt_staging = dbt_step("dbt_staging", select=STAGING)
 dbt_models = dbt_step("dbt_models", exclude=STAGING)
 DBT_STEPS = ("dbt_staging", "dbt_models")
+
+# Left out of a run when their tables already hold them (orchestration/seed_loads.py).
+SEED_KEYS = frozenset(
+    build_dbt_asset_selection([dbt_staging], dbt_select="resource_type:seed").resolve([dbt_staging])
+)
