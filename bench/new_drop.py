@@ -19,7 +19,7 @@ alternating:
   environment: the same-run baseline of a change.
 
 The run with nothing new follows, beside a bare interpreter start. Prints the medians and
-writes ``bench/results/<YYYY-MM-DD>-new-drop.json``.
+writes ``bench/results/<YYYY-MM-DD>-new-drop[-against-<ref>].json``.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def main() -> None:
             for _, code in baseline.values():
                 git("worktree", "remove", "--force", str(code))
     results |= {"rows": args.rows, "machine": machine(), "against": args.against}
-    out = BENCH / "results" / f"{date.today().isoformat()}-new-drop.json"
+    against = f"-against-{args.against}" if args.against else ""
+    out = BENCH / "results" / f"{date.today().isoformat()}-new-drop{against}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["median_seconds"], indent=2))
     print(f"written {out.relative_to(BENCH.parent)}")
