@@ -16,7 +16,7 @@ from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, register_drop_dates
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
-from orchestration.seed_loads import seeds_are_loaded
+from orchestration.seed_loads import SEEDS_UNCHANGED_TAG, seeds_are_loaded
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -43,16 +43,17 @@ def run(
     ordered = in_partition_order(instance, set(keys))
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("autotrade_daily")
-    selection = None
+    selection, tags = None, range_tags(ordered[0], ordered[-1])
     if not full_refresh and seeds_are_loaded(settings):
         selection = [k for k in definitions.resolve_all_asset_keys() if k not in SEED_KEYS]
+        tags |= SEEDS_UNCHANGED_TAG  # says in the UI why the run has no seeds
     return job.execute_in_process(
         asset_selection=selection,
         instance=instance,
         run_config=LOGGING
         | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
         raise_on_error=False,
-        tags=range_tags(ordered[0], ordered[-1]),
+        tags=tags,
         run_id=run_id,
     )
 
@@ -103,13 +104,6 @@ def _published(result):
         m for m in result.get_asset_materialization_events() if m.asset_key.path[0] == "published"
     ]
     return events[-1].materialization if events else None
-
-
-def _seeds_left_out(result) -> bool:
-    from orchestration.assets.dbt import SEED_KEYS
-
-    selection = result.dagster_run.asset_selection
-    return selection is not None and SEED_KEYS.isdisjoint(selection)
 
 
 def unmapped_names(database) -> str:
@@ -181,7 +175,7 @@ def summary(result, settings: AutotradeSettings) -> str:
         f"{e.asset_key.to_user_string()} {e.check_name}: {e.description or ''}"
         for e in failed
     ]
-    if _seeds_left_out(result):
+    if SEEDS_UNCHANGED_TAG.items() <= result.dagster_run.tags.items():
         lines.append(
             "seeds: unchanged since they were last loaded and tested, so neither again "
             "(FULL_REFRESH=1 loads them)"

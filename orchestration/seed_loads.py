@@ -31,6 +31,8 @@ SEED_INPUTS = (
     "uv.lock",
 )
 RECORD_TABLE = "pipeline.seeds_loaded"
+# The tag of a run that left the seeds out.
+SEEDS_UNCHANGED_TAG = {"autotrade/seeds": "unchanged since last loaded, not loaded again"}
 
 
 def seeds_digest(settings: AutotradeSettings, root: Path = REPOSITORY) -> str:

@@ -5,6 +5,7 @@ tests out (tests/test_rerun.py); a full refresh loads them again (tests/test_inc
 import shutil
 
 from orchestration.assets.dbt import SEED_KEYS
+from orchestration.pipeline import summary
 from orchestration.resources import AutotradeSettings
 from orchestration.seed_loads import SEED_INPUTS, record_seeds, seeds_are_loaded, seeds_digest
 from tests.conftest import REPO, copy_of_sample_run
@@ -28,6 +29,7 @@ def test_the_first_run_loads_and_tests_the_seeds_and_records_it(sample_run):
         "hs2022_nomenclature",
     }
     assert seeds_are_loaded(sample_run.settings)
+    assert "seeds: unchanged" not in summary(sample_run.result, sample_run.settings)
 
 
 def test_a_load_that_has_not_finished_leaves_no_record(sample_run, tmp_path):
