@@ -69,9 +69,14 @@ class AutotradeDbtCli(DbtCliResource):
 
 def dbt_cli() -> DbtCliResource:
     """The dbt resource: dbt as a child that dies with the process that starts it
-    (``orchestration/dbt_child.py``, installed beside this interpreter)."""
+    (``orchestration/dbt_child.py``, installed beside this interpreter). Without dbt's log
+    file: dbt writes every event of a step at debug level into the step's target folder,
+    which the step removes when it ends (1.5 s of the model step; Dagster keeps dbt's
+    events from its output)."""
     return AutotradeDbtCli(
-        project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "autotrade-dbt")
+        project_dir=dbt_project,
+        dbt_executable=str(Path(sys.executable).parent / "autotrade-dbt"),
+        global_config_flags=["--log-level-file", "none"],
     )
 
 
