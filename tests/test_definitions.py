@@ -1,6 +1,7 @@
 """The Dagster definitions load, and the graph is the one the UI should show."""
 
 import json
+import subprocess
 from datetime import date
 
 from dagster import (
@@ -113,3 +114,13 @@ def test_run_drop_range_spans_the_run_partitions_in_date_order():
     assert run_drop_range(instance, range_tags("2025-02-10", "2025-03-10")) == (feb, mar)
     assert run_drop_range(instance, {}) is None
     assert run_drop_range(instance, range_tags("2025-02-10", "2099-01-01")) is None
+
+
+def test_the_dbt_resource_reports_the_version_of_the_dbt_it_runs():
+    """The resource reads dbt's version from the installed package, not from a child: it
+    must be the version the child it starts (``autotrade-dbt``) reports."""
+    resource = defs.resources["dbt"]
+    printed = subprocess.run(
+        [resource.dbt_executable, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"installed: {resource._cli_version}" in printed
