@@ -1,9 +1,9 @@
 """dbt models, seeds and snapshots as Dagster assets, split into two steps at the staging line.
 
-Step one builds the seeds (when ``make run`` finds them changed: ``orchestration/seed_loads.py``)
-and staging views; step two everything downstream. The split is
-what lets the blocking Great Expectations checks on staging stop the marts from being built
-in the same run: a check can only run between two steps.
+Step one builds the seeds (in ``make run`` only when they changed:
+``orchestration/seed_loads.py``) and the staging views; step two everything downstream. The
+split is what lets the blocking Great Expectations checks on staging stop the marts from being
+built in the same run: a check can only run between two steps.
 
 dbt runs as a child process bound to this one (``orchestration/dbt_child.py``): killing
 the run kills its dbt. Each step writes dbt's target files to one folder per step and
