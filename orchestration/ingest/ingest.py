@@ -91,7 +91,9 @@ def _reject(raw_dir: Path, feed: Feed, name: str, drop_date: date, reason: str) 
         "drop_date": drop_date,
     }
     with store.replacing(quarantine_path) as temporary:
-        pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(temporary)
+        pl.DataFrame([row], schema=QUARANTINE_SCHEMA).write_parquet(
+            temporary, **store.PARQUET_OPTIONS
+        )
 
 
 def _load(
@@ -118,8 +120,8 @@ def _load(
         try:
             *_, rows_in = pl.collect_all(
                 [
-                    parts.loaded.sink_parquet(loaded_tmp, lazy=True),
-                    parts.quarantined.sink_parquet(q_tmp, lazy=True),
+                    parts.loaded.sink_parquet(loaded_tmp, lazy=True, **store.PARQUET_OPTIONS),
+                    parts.quarantined.sink_parquet(q_tmp, lazy=True, **store.PARQUET_OPTIONS),
                     parts.lines_in,
                 ],
                 engine="streaming",
