@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 
+from orchestration import process_gc
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -28,10 +30,14 @@ def bind_to_parent(parent: int) -> None:
 def main() -> None:
     # Read before anything slow: the parent that started this process, while it still is.
     bind_to_parent(os.getppid())
-    from dbt.cli.main import cli
+    with process_gc.importing():
+        from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"
-    sys.exit(cli())
+    try:
+        cli()  # exits: click's standalone mode ends with SystemExit
+    finally:
+        process_gc.before_exit()
 
 
 if __name__ == "__main__":

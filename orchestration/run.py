@@ -25,6 +25,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from orchestration import process_gc
 from orchestration.environment import VARIABLES, setting
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import landed_drop_dates
@@ -70,14 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"open in BI: {publish / 'autotrade.duckdb'}")
         return 0
     # Dagster, dbt and GX take seconds to import: a run with nothing to do does not pay that.
-    from orchestration.pipeline import (
-        NOT_STARTED,
-        finished,
-        published_version,
-        run_with_lock,
-        summary,
-    )
-    from orchestration.resources import settings_from_environment
+    with process_gc.importing():
+        from orchestration.pipeline import (
+            NOT_STARTED,
+            finished,
+            published_version,
+            run_with_lock,
+            summary,
+        )
+        from orchestration.resources import settings_from_environment
 
     settings = settings_from_environment()
     try:
@@ -104,4 +106,6 @@ def _landed_name(text: str) -> tuple[str, date, str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    process_gc.before_exit()
+    sys.exit(status)

@@ -116,6 +116,9 @@ def assert_recovered_like_a_clean_run(root: Path, sample_run) -> None:
     assert published_tables(root / "published") == published_tables(sample_run.settings.publish)
     raw = root / "warehouse" / "raw"
     assert not list(raw.rglob("*.tmp")), "temporary files were left in the raw layer"
+    # The run ends without collecting what it made (orchestration/process_gc.py): every
+    # connection must have been closed by its owner, or DuckDB's log would be left behind.
+    assert not (root / "warehouse" / "autotrade.duckdb.wal").exists(), "the warehouse was left open"
     warehouse = hashlib.sha1(str(root / "warehouse" / "autotrade.duckdb").encode()).hexdigest()
     assert not list((DBT_PROJECT_DIR / "target").glob(f"*-{warehouse[:10]}")), (
         "a dbt target folder of this warehouse was left behind"
