@@ -1,15 +1,16 @@
-"""The incremental sales models build what a full build of the same drops builds.
+"""The incremental sales models (and the mart built by label) build what a full build of the
+same drops builds.
 
 One warehouse grows run by run: the older sample drops; the newer ones with an extra drop for
-April 2025; three changes to drops already loaded (a restatement withdrawn, a month
+April 2025; three changes to drops already loaded (a restatement withdrawn, two months
 withdrawn, a new file in an old drop); then April's drop emptied (a month withdrawn, nothing
 else touched; last, so that no later run rebuilds what it should have). Another warehouse
-is built once, from scratch, on the final landing folder. Every mart and the three
+is built once, from scratch, on the final landing folder. Every mart and the four
 incremental tables must hold the same rows, build stamps aside.
 
 Each change is one the incremental models must notice by a different path (a drop's new
-fingerprint, a winning version gone, a month gone, a label's months changed), and is made
-alone where another change would mask it.
+fingerprint, a winning version gone, a month gone, a label's months changed, the label a
+year earlier gone), and is made alone where another change would mask it.
 """
 
 import shutil
@@ -28,11 +29,12 @@ from orchestration.pipeline import run
 from tests.conftest import REPO, SAMPLE_LANDING, copy_of_sample_run, run_pipeline, settings_in
 
 FIRST_RUN_UNTIL = "2025-03-10"  # drops before it in the first run, the rest in the second
-STAMPS = ("canonicalised_at", "restated_at", "by_period_at")
+STAMPS = ("canonicalised_at", "restated_at", "by_period_at", "built_at")
 INCREMENTAL = [
     "intermediate.int_sales__canonicalised",
     "intermediate.int_sales__restated",
     "intermediate.int_sales__by_period",
+    "marts.mart_model_period",
 ]
 MARTS = [
     "marts.mart_brand_band_period",
@@ -84,8 +86,12 @@ def change_loaded_drops(landing: Path) -> list[str]:
     assert rewrite_csv(
         sales / "2025-03-10" / "thinkercar_2025-02.csv", pl.col("period") != "2025-01"
     )
-    # December 2023 is withdrawn from the only drop that had it.
-    assert rewrite_csv(sales / "2024-01-10" / "thinkercar_2023.csv", pl.col("period") != "2023-12")
+    # December and May 2023 are withdrawn from the only drop that had them. May 2024 stays
+    # as it was (its drop is untouched), but loses its change on a year earlier.
+    assert rewrite_csv(
+        sales / "2024-01-10" / "thinkercar_2023.csv",
+        ~pl.col("period").is_in(["2023-05", "2023-12"]),
+    )
     # A late file in the January 2025 drop restates a trim's June 2024 units.
     (sales / "2025-01-09" / "thinkercar_2024-06_fix.csv").write_text(
         HEADER + "2024-06,AITO,Seres,M5,Max BEV,BEV,269800,4321,CN,ThinkerCar\n",
@@ -168,6 +174,20 @@ def test_the_changes_reached_the_marts(grown):
         assert one(f"select max(months_reported) from {labels} where period_label = '2025'") == 3
         gone = "('2025-04', '2025-Q2', '2025-YTD-04')"
         assert one(f"select count(*) from {labels} where period_label in {gone}") == 0
+
+
+def test_a_label_whose_label_a_year_earlier_went_loses_its_change(grown, sample_run):
+    """May 2024 is not rebuilt (nothing in it changed), but May 2023 went: its yoy_pct,
+    which the sample's full build has, must go too."""
+    changes = (
+        "select count(*) from marts.mart_model_period "
+        "where period_label = '2024-05' and yoy_pct is not null"
+    )
+    counts = []
+    for settings in (sample_run.settings, grown):
+        with duckdb.connect(settings.warehouse, read_only=True) as connection:
+            counts.append(connection.execute(changes).fetchone()[0])
+    assert counts[0] > 0 and counts[1] == 0, counts
 
 
 def stamps(database: Path) -> dict[str, set]:

@@ -1,11 +1,12 @@
 {#- The marts' shared roll-up: restated units per reporting label and `keys` (with what the
-    year-on-year change needs), and that change joined on from the same label a year earlier.
+    year-on-year change needs), and that change joined on from the same label a year earlier;
+    with `labels` (a relation with a period_label column), for those labels only.
     Used as CTE bodies:
 
         with units as ({{ units_by_period(['group_name']) }}),
         changed as ({{ with_yoy_pct('units', ['group_name']) }})
 -#}
-{% macro units_by_period(keys) -%}
+{% macro units_by_period(keys, labels=none) -%}
     select
         period_type,
         period_label,
@@ -14,6 +15,7 @@
         {% for key in keys %}{{ key }},{% endfor %}
         cast(sum(units) as bigint) as units
     from {{ ref('int_sales__by_period') }}
+    {% if labels %}where period_label in (select period_label from {{ labels }}){% endif %}
     group by all
 {%- endmacro %}
 
