@@ -19,8 +19,9 @@ from tests import test_incremental as incremental
 from tests import test_published_figures as figures
 from tests.conftest import REPO, SAMPLE_LANDING, run_pipeline, settings_in
 
-# Columns that hold the time a run loaded something, which differs between any two runs.
-LOAD_TIMES = {"ingested_at", "recorded_at"}
+# Columns that hold the time a run loaded or built something, which differs between any two
+# runs.
+LOAD_TIMES = {"ingested_at", "recorded_at", "built_at"}
 
 
 def _on_spark(settings, *argv: str) -> subprocess.CompletedProcess:
@@ -98,7 +99,7 @@ def test_spark_publishes_the_same_tables_with_the_same_columns(sample_run, publi
 def _differences(connection, duck: Path) -> dict[str, dict[str, int]]:
     """Rows only one side has, per published table: the Spark build open on ``connection``,
     the DuckDB build's snapshot ``duck``. EXCEPT ALL both ways, floats to 6
-    decimals, the run's load times left out. The DuckDB build is attached to the open
+    decimals, the runs' load and build times left out. The DuckDB build is attached to the open
     connection to the Spark build's database: DuckDB opens a file once per process."""
     with duckdb.connect(duck, read_only=True) as duckdb_build:
         tables = {

@@ -8,13 +8,13 @@
     incremental has no built_at: it is rebuilt whole once, gaining the column. On Spark it
     stays a table: a table incremental by label is partitioned by it there, which moves the
     column last. -#}
-{{ config(**({} if target.type == 'spark' else {
-    'materialized': 'incremental',
-    'on_schema_change': 'append_new_columns',
-    'pre_hook': "{{ delete_keys_gone_from('period_label', ref('int_sales__by_period')) }}",
-    'incremental_strategy': 'delete+insert',
-    'unique_key': 'period_label',
-})) }}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_keys_gone_from('period_label', ref('int_sales__by_period')) }}",
+    incremental_strategy='delete+insert',
+    unique_key='period_label',
+) }}
 {#- A label names its type by its form (2025-02, 2025-Q1, 2025-YTD-02, 2025): the key alone. -#}
 {%- set incremental = is_incremental()
     and 'built_at' in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
