@@ -15,8 +15,9 @@ alternating:
   ``.pyc`` and compiles every module it imports, as every run did before where
   ``PYTHONDONTWRITEBYTECODE`` is set or the environment is read-only;
 - ``code at <ref>`` (with ``--against <ref>``): the pipeline and dbt project of that commit,
-  checked out in a git worktree under the work folder, on the same warehouse and the same
-  environment: the same-run baseline of a change.
+  checked out in a git worktree under the work folder, in the same environment, on a copy of
+  the built warehouse of its own, fed every new drop just before this code's run of it: the
+  same-run baseline of a change.
 
 The run with nothing new follows, beside a bare interpreter start. Prints the medians and
 writes ``bench/results/<YYYY-MM-DD>-new-drop[-against-<ref>].json``.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -47,10 +49,10 @@ from run import (
     pipeline_run,
 )
 
-# Each mode: the variables set in the run's environment, and the checkout it runs.
+# Each mode of this code: the variables set in the run's environment.
 MODES = {
-    "bytecode": ({}, None),
-    "no bytecode": ({"PYTHONPYCACHEPREFIX": "{work}/no-pycache"}, None),
+    "bytecode": {},
+    "no bytecode": {"PYTHONPYCACHEPREFIX": "{work}/no-pycache"},
 }
 
 
@@ -62,16 +64,14 @@ def main() -> None:
     parser.add_argument("--against", metavar="REF", help="also run the code of this commit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        # The earlier code first in each round: the nothing-new run at the end must follow
-        # a run of this code, whose record it reads.
-        baseline = {}
+        baseline = None
         if args.against:
-            baseline[f"code at {args.against}"] = ({}, checkout(args.against, Path(tmp)))
+            baseline = (f"code at {args.against}", checkout(args.against, Path(tmp)))
         try:
-            results = bench(Path(tmp), args.rows, args.rounds, baseline | MODES)
+            results = bench(Path(tmp), args.rows, args.rounds, baseline)
         finally:
-            for _, code in baseline.values():
-                git("worktree", "remove", "--force", str(code))
+            if baseline:
+                git("worktree", "remove", "--force", str(baseline[1]))
     results |= {"rows": args.rows, "machine": machine(), "against": args.against}
     against = f"-against-{args.against}" if args.against else ""
     out = BENCH / "results" / f"{date.today().isoformat()}-new-drop{against}.json"
@@ -93,24 +93,38 @@ def checkout(ref: str, work: Path) -> Path:
     return folder
 
 
-def bench(work: Path, rows: int, rounds: int, modes: dict) -> dict:
+def bench(work: Path, rows: int, rounds: int, baseline: tuple[str, Path] | None) -> dict:
+    """``rounds`` new drops per mode of this code, the modes alternating. ``baseline`` (a
+    name and a checkout of an earlier commit) runs every new drop too, just before this code
+    does, on a copy of the built warehouse of its own: the two commits' dbt projects may
+    differ, and on one warehouse each would undo the other's work (a table the other builds
+    incrementally, the seeds' record)."""
     months = history_months(HISTORY_MONTHS)
     landing = work / "landing"
     make_landing(landing, rows // len(months), months)
     full = pipeline_run(landing, work)
-    runs: dict[str, list[dict]] = {mode: [] for mode in modes}
+    if baseline:
+        shutil.copytree(work / "warehouse", work / "baseline" / "warehouse")
+    runs: dict[str, list[dict]] = {
+        mode: [] for mode in [*([baseline[0]] if baseline else []), *MODES]
+    }
     month = months[-1]
-    for number in range(rounds * len(modes)):
-        mode = list(modes)[number % len(modes)]
-        variables, code = modes[mode]
+    for number in range(rounds * len(MODES)):
+        mode = list(MODES)[number % len(MODES)]
         month = add_months(month, 1)
         generate(landing, rows // len(months), [month])
-        extra = {key: value.format(work=work) for key, value in variables.items()}
-        measured = pipeline_run(landing, work, drop_date(month), extra, code or REPO)
+        if baseline:
+            name, code = baseline
+            measured = pipeline_run(landing, work / "baseline", drop_date(month), code=code)
+            runs[name].append(measured.as_dict() | {"month": month.isoformat()})
+        extra = {key: value.format(work=work) for key, value in MODES[mode].items()}
+        measured = pipeline_run(landing, work, drop_date(month), extra)
         runs[mode].append(measured.as_dict() | {"month": month.isoformat()})
     nothing_new = pipeline_run(landing, work, drop_date(month))
     bare = checked(measure([PYTHON, "-c", "pass"]), "python start")
-    medians = {mode: statistics.median(r["seconds"] for r in runs[mode]) for mode in modes}
+    medians = {
+        mode: statistics.median(r["seconds"] for r in measured) for mode, measured in runs.items()
+    }
     return {
         "full_run": full.as_dict(),
         "new_drop": runs,
