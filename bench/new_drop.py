@@ -19,7 +19,10 @@ alternating:
   the built warehouse of its own, fed every new drop just before this code's run of it: the
   same-run baseline of a change.
 
-The run with nothing new follows, beside a bare interpreter start. Prints the medians and
+Every run records itself as ``make run`` does: in a Dagster instance of its own
+(``DAGSTER_HOME``, with the ``dagster_home/dagster.yaml`` of the code it runs), whose event
+log the run writes as it goes. The run with nothing new follows, beside a bare interpreter
+start. Prints the medians and
 writes ``bench/results/<YYYY-MM-DD>-new-drop[-against-<ref>].json``.
 """
 
@@ -115,12 +118,13 @@ def bench(work: Path, rows: int, rounds: int, baseline: tuple[str, Path] | None)
         generate(landing, rows // len(months), [month])
         if baseline:
             name, code = baseline
-            measured = pipeline_run(landing, work / "baseline", drop_date(month), code=code)
+            root = work / "baseline"
+            measured = pipeline_run(landing, root, drop_date(month), instance(root, code), code)
             runs[name].append(measured.as_dict() | {"month": month.isoformat()})
         extra = {key: value.format(work=work) for key, value in MODES[mode].items()}
-        measured = pipeline_run(landing, work, drop_date(month), extra)
+        measured = pipeline_run(landing, work, drop_date(month), extra | instance(work, REPO))
         runs[mode].append(measured.as_dict() | {"month": month.isoformat()})
-    nothing_new = pipeline_run(landing, work, drop_date(month))
+    nothing_new = pipeline_run(landing, work, drop_date(month), instance(work, REPO))
     bare = checked(measure([PYTHON, "-c", "pass"]), "python start")
     medians = {
         mode: statistics.median(r["seconds"] for r in measured) for mode, measured in runs.items()
@@ -131,6 +135,15 @@ def bench(work: Path, rows: int, rounds: int, baseline: tuple[str, Path] | None)
         "median_seconds": medians
         | {NOTHING_NEW: nothing_new.seconds, "python -c pass (floor)": bare.seconds},
     }
+
+
+def instance(root: Path, code: Path) -> dict[str, str]:
+    """``DAGSTER_HOME`` as ``make run`` has it: a folder under ``root`` with the checkout
+    ``code``'s instance configuration."""
+    home = root / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(code / "dagster_home" / "dagster.yaml", home)
+    return {"DAGSTER_HOME": str(home)}
 
 
 if __name__ == "__main__":

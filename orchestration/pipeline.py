@@ -75,10 +75,14 @@ def run_with_lock(
     if prepare(settings):
         print("parsed the dbt project (it changed, or the settings did, since the last parse)")
     run_id = make_new_run_id()
-    with run_lock(settings.warehouse, settings.lock_wait_seconds, run_id, on_wait=print) as died:
-        # Opened under the lock: processes that create a fresh DAGSTER_HOME's SQLite storage
-        # at the same moment can leave it with two schema versions.
-        instance = _instance()
+    # The instance is opened under the lock: processes that create a fresh DAGSTER_HOME's
+    # SQLite storage at the same moment can leave it with two schema versions. It is closed
+    # after the run, which closes the event log's connections (orchestration/event_log.py);
+    # the result keeps the run's events in memory.
+    with (
+        run_lock(settings.warehouse, settings.lock_wait_seconds, run_id, on_wait=print) as died,
+        _instance() as instance,
+    ):
         if stale := mark_dead_run_failed(instance, died):
             print(f"the earlier run {stale} was killed before it finished; marked failed")
         if withdrawn:

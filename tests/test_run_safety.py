@@ -17,8 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from dagster._core.instance.ref import InstanceRef
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
 from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.run_lock import lock_path
@@ -28,7 +27,10 @@ TIMEOUT = 1800
 
 
 def environment(root: Path, **extra: str) -> dict[str, str]:
+    """``make run``'s environment, with its Dagster instance (``dagster_home/dagster.yaml``)
+    recording the runs under ``root``."""
     (root / "dagster_home").mkdir(exist_ok=True)
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", root / "dagster_home")
     return (
         os.environ
         | {
@@ -140,7 +142,9 @@ KILL_POINTS = [
 ]
 
 
-def test_killed_at_each_step_the_next_run_finishes_with_the_clean_runs_tables(sample_run, tmp_path):
+def test_killed_at_each_step_the_next_run_finishes_with_the_clean_runs_tables(
+    sample_run, tmp_path, monkeypatch
+):
     warehouse = fresh_landing(sample_run, tmp_path)
     for marker in KILL_POINTS:
         process = start_run(tmp_path)
@@ -161,11 +165,17 @@ def test_killed_at_each_step_the_next_run_finishes_with_the_clean_runs_tables(sa
     assert last.returncode == 0, output[-3000:]
     assert "autotrade run succeeded" in output
     assert_recovered_like_a_clean_run(tmp_path, sample_run)
-    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(tmp_path / "dagster_home")))
-    runs = instance.get_runs(RunsFilter(job_name="autotrade_daily"))
-    assert len(runs) == len(KILL_POINTS) + 1
-    assert [r.status for r in runs].count(DagsterRunStatus.FAILURE) == len(KILL_POINTS)
-    assert [r.status for r in runs].count(DagsterRunStatus.SUCCESS) == 1
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # its event log's folder
+    with DagsterInstance.get() as instance:
+        runs = instance.get_runs(RunsFilter(job_name="autotrade_daily"))
+        assert len(runs) == len(KILL_POINTS) + 1
+        assert [r.status for r in runs].count(DagsterRunStatus.FAILURE) == len(KILL_POINTS)
+        assert [r.status for r in runs].count(DagsterRunStatus.SUCCESS) == 1
+        # Each killed run's events, written up to the kill, and the failure marked after it.
+        for killed in runs[1:]:
+            logged = [e.dagster_event_type for e in instance.all_logs(killed.run_id)]
+            assert DagsterEventType.PIPELINE_START in logged
+            assert logged[-1] == DagsterEventType.PIPELINE_FAILURE
 
 
 def test_two_runs_at_once_take_turns_and_one_that_will_not_wait_names_the_holder(
