@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration import process_gc
+from orchestration.dbt_child import dbt_server
 from orchestration.environment import VARIABLES, setting
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import landed_drop_dates
@@ -70,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nothing changed since version {version}; it stays published")
         print(f"open in BI: {publish / 'autotrade.duckdb'}")
         return 0
+    with dbt_server():  # imports dbt for the run's dbt commands while this imports Dagster
+        return run(keys, args, warehouse, digest)
+
+
+def run(keys: list[str], args: argparse.Namespace, warehouse: Path, digest: str) -> int:
     # Dagster, dbt and GX take seconds to import: a run with nothing to do does not pay that.
     with process_gc.importing():
         from orchestration.pipeline import (

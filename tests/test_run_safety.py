@@ -70,19 +70,21 @@ def finish(process: subprocess.Popen) -> str:
 
 
 def dbt_processes(warehouse: Path) -> list[int]:
-    """Live dbt processes (ours: started as autotrade-dbt) working on ``warehouse``."""
+    """Live dbt processes (ours: started as autotrade-dbt, the run's dbt server and its
+    copies among them) of a run on ``warehouse``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes().split(b"\0")
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
         if (
             b"autotrade-dbt" in command
-            and f'"autotrade_warehouse": "{warehouse}"'.encode() in command
+            and f"AUTOTRADE_WAREHOUSE={warehouse}".encode() in environment
             and state != "Z"
         ):
             found.append(int(entry.name))
@@ -150,10 +152,11 @@ def test_killed_at_each_step_the_next_run_finishes_with_the_clean_runs_tables(
         process = start_run(tmp_path)
         read_until(process, marker)
         if "Running dbt" in marker:
+            # The command, the run's dbt server and the server's copy running the command.
             deadline = time.monotonic() + 60
-            while not dbt_processes(warehouse) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert dbt_processes(warehouse), f"no dbt process seen after {marker!r}"
+            while len(dbt_processes(warehouse)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(dbt_processes(warehouse)) == 3, f"no dbt copy seen after {marker!r}"
         process.kill()
         process.wait()
         assert process.returncode == -9
