@@ -10,7 +10,7 @@ in pyproject.toml), the executable of the dbt resource.
 
 Starting dbt costs 1.4 to 2.6 s per command before it reads its project, most of it
 importing dbt (docs/benchmarks.md). ``make run`` therefore starts one dbt server
-(``serving``) before it imports Dagster, so that dbt's import overlaps Dagster's. Each
+(``dbt_server``) before it imports Dagster, so that dbt's import overlaps Dagster's. Each
 ``autotrade-dbt`` command of the run then asks the server (``AUTOTRADE_DBT_SERVER``, a Unix
 socket) for a copy of itself, made by ``fork``, which runs the command with the asker's
 arguments, folder, environment, stdin, stdout and stderr, and reports its exit status. The
