@@ -160,17 +160,14 @@ def split(
         if extra_columns
         else pl.lit(None, dtype=pl.String)
     )
-    provenance = [
-        pl.lit(drop_date, dtype=pl.Date).alias("drop_date"),
-        pl.lit(source_file, dtype=pl.String).alias("source_file"),
-    ]
-    flags = [pl.lit(until_next).alias(UNTIL_NEXT)] if feed.until_next else []
+    dropped_on = pl.lit(drop_date, dtype=pl.Date).alias("drop_date")
     # The file's name on every loaded row as a Categorical: Parquet stores either as a
     # dictionary of text (DuckDB and Spark read VARCHAR), but a String column is hashed
     # value by value to build it (0.2 s of CPU per 5M rows, docs/benchmarks.md).
     loaded_from = pl.lit(source_file, dtype=pl.Categorical).alias("source_file")
+    flags = [pl.lit(until_next).alias(UNTIL_NEXT)] if feed.until_next else []
     loaded = checked.filter(line_ok).select(
-        provenance[0],
+        dropped_on,
         loaded_from,
         pl.col(ROW_INDEX).alias(LINE),
         *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.read_fields),
@@ -189,7 +186,7 @@ def split(
     # every field cost as much as a parser, and nearly every row is loaded.
     quarantined = rejected.select(
         pl.lit(feed.name).alias("feed"),
-        provenance[1],
+        pl.lit(source_file, dtype=pl.String).alias("source_file"),
         pl.col(ROW_INDEX).alias(LINE),
         pl.when(line_error.is_null())
         .then(
@@ -202,7 +199,7 @@ def split(
         .otherwise(line_value)
         .alias("value"),
         pl.col("__reason").alias("reason"),
-        provenance[0],
+        dropped_on,
     )
     # Counted on the checked rows, not on ``frame``: the count then shares the plan (and the
     # file's one scan) with the two outputs; counted on ``frame`` it is a plan of its own,
