@@ -22,8 +22,8 @@ alternating:
 Every run records itself as ``make run`` does: in a Dagster instance of its own
 (``DAGSTER_HOME``, with the ``dagster_home/dagster.yaml`` of the code it runs), whose event
 log the run writes as it goes. The run with nothing new follows, beside a bare interpreter
-start. Prints the medians and
-writes ``bench/results/<YYYY-MM-DD>-new-drop[-against-<ref>].json``.
+start. Prints the medians and writes
+``bench/results/<YYYY-MM-DD>-new-drop[-against-<ref>].json``.
 """
 
 from __future__ import annotations

@@ -38,6 +38,8 @@ from orchestration import process_gc
 from orchestration.environment import setting
 
 PR_SET_PDEATHSIG = 1
+# This module's command, as the environment installs it beside the interpreter.
+EXECUTABLE = Path(sys.executable).parent / "autotrade-dbt"
 SERVER_VARIABLE = "AUTOTRADE_DBT_SERVER"
 STATUS = struct.Struct("!i")
 STANDARD_STREAMS = (0, 1, 2)
@@ -171,10 +173,9 @@ def dbt_server() -> Iterator[subprocess.Popen]:
     children while it lasts), started now so that dbt imports beside what this process does."""
     folder = Path(tempfile.mkdtemp(prefix="autotrade-dbt-"))
     path = folder / "dbt.sock"
-    executable = Path(sys.executable).parent / "autotrade-dbt"
     # Unbuffered, as dagster-dbt starts dbt: its copies write each event as it happens.
     server = subprocess.Popen(
-        [str(executable), "--serve", str(path)], env=os.environ | {"PYTHONUNBUFFERED": "1"}
+        [str(EXECUTABLE), "--serve", str(path)], env=os.environ | {"PYTHONUNBUFFERED": "1"}
     )
     os.environ[SERVER_VARIABLE] = str(path)
     try:

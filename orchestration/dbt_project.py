@@ -19,7 +19,6 @@ graph would name the other engine). It is parsed again when a project file is ne
 import argparse
 import fcntl
 import json
-import sys
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
+from orchestration.dbt_child import EXECUTABLE
 from orchestration.resources import AutotradeSettings, settings_from_environment
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -75,7 +75,7 @@ def dbt_cli() -> DbtCliResource:
     events from its output)."""
     return AutotradeDbtCli(
         project_dir=dbt_project,
-        dbt_executable=str(Path(sys.executable).parent / "autotrade-dbt"),
+        dbt_executable=str(EXECUTABLE),
         global_config_flags=["--log-level-file", "none"],
     )
 

@@ -4,17 +4,14 @@ run in the command's own process, and the copy that runs it does not outlive the
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from orchestration.dbt_child import dbt_server, served
+from orchestration.dbt_child import EXECUTABLE, dbt_server, served
 from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.resources import settings_from_environment
-
-AUTOTRADE_DBT = str(Path(sys.executable).parent / "autotrade-dbt")
 
 
 @pytest.fixture
@@ -34,7 +31,7 @@ def copies(server: subprocess.Popen) -> list[str]:
 
 def parse() -> list[str]:
     """A dbt command that takes seconds: a whole parse of the project (into an empty target)."""
-    return [AUTOTRADE_DBT, "parse", *settings_from_environment().dbt_arguments()]
+    return [str(EXECUTABLE), "parse", *settings_from_environment().dbt_arguments()]
 
 
 def test_without_a_server_the_command_runs_dbt_itself(monkeypatch):
