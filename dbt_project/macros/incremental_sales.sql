@@ -79,18 +79,41 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- The drops of `drops` whose fingerprint `others` does not have: both are queries of
+    (drop_date, drop_fingerprint). -#}
+{% macro drops_unmatched(drops, others) -%}
+    select drops.drop_date
+    from ({{ drops }}) as drops
+    {{ anti_join() }} ({{ others }}) as others
+        on drops.drop_date = others.drop_date
+        and drops.drop_fingerprint = others.drop_fingerprint
+{%- endmacro %}
+
+{% macro built_drops() -%}
+    select distinct drop_date, drop_fingerprint from {{ this }}
+{%- endmacro %}
+
 {#- Pre-hook of int_sales__canonicalised: drop the rows of every drop whose fingerprint
     changed (or that no longer loads at all), so the build re-adds those drops whole. -#}
 {% macro delete_changed_drops() -%}
     {%- if is_incremental() -%}
-    {%- set changed -%}
-        select built.drop_date
-        from (select distinct drop_date, drop_fingerprint from {{ this }}) as built
-        {{ anti_join() }} ({{ sales_drop_fingerprints() }}) as current_drops
-            on built.drop_date = current_drops.drop_date
-            and built.drop_fingerprint = current_drops.drop_fingerprint
-    {%- endset -%}
-    {{ remove_keys('drop_date', changed) }}
+    {{ remove_keys('drop_date', drops_unmatched(built_drops(), sales_drop_fingerprints())) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The filter of int_sales__canonicalised's incremental build: the drops it adds (new, or
+    changed and removed by the pre-hook), listed as constants when the model compiles. A
+    filter on constants reaches the raw Parquet scan, which then opens only those drops'
+    row groups; the filter as a subquery read every drop's rows through each name lookup
+    (0.8 s against 0.4 s for one new drop at 2.4M raw rows). -#}
+{% macro drops_to_canonicalise() -%}
+    {%- set drops = run_query(drops_unmatched(sales_drop_fingerprints(), built_drops())) -%}
+    {%- if drops.rows | length == 0 -%}
+    where false
+    {%- else -%}
+    where drop_date in (
+        {%- for row in drops.rows %}cast({{ sql_text(row[0] | string) }} as date){{ ", " if not loop.last }}{% endfor -%}
+    )
     {%- endif -%}
 {%- endmacro %}
 

@@ -21,7 +21,7 @@ with fingerprints as (
 sales as {{ cte_materialized(false) }} (
     select * from {{ ref('stg_landing__sales') }}
     {% if is_incremental() -%}
-    where drop_date not in (select distinct drop_date from {{ this }})
+    {{ drops_to_canonicalise() }}
     {%- endif %}
 ),
 
