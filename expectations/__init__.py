@@ -34,11 +34,14 @@ def run_suite(
     suite: str,
     duckdb_config: Mapping[str, str] | None = None,
     partitions: tuple[date, date] | None = None,
+    published: str | Path | None = None,
 ) -> SuiteResult:
     """Validate the suite's table in the DuckDB file `database` (opened read-only, with
     `duckdb_config`, e.g. ``{"memory_limit": "1GB"}``). With `partitions` (first, last), a
     suite that names a `meta.partition_column` reads only the rows in that range: a daily run
-    validates the drops it loaded, not the whole history again.
+    validates the drops it loaded, not the whole history again. With `published` (the DuckDB
+    file BI reads), a suite that names a `meta.stamp_column` reads only the rows built after
+    the newest stamp of its table there: the rows that copy does not hold yet.
 
     The engine is disposed before this returns, so the caller may open the file for
     writing right after. Raises ValueError for an unknown or malformed suite, and GX's
@@ -50,4 +53,4 @@ def run_suite(
     # no GX).
     from expectations.runner import run_suite as run
 
-    return run(database, suite, duckdb_config, partitions)
+    return run(database, suite, duckdb_config, partitions, published)

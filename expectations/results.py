@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 # GX's own expectation severities (FailureSeverity); only a critical failure blocks.
 CRITICAL = "critical"
@@ -33,14 +33,16 @@ class ExpectationOutcome:
 
 @dataclass(frozen=True)
 class SuiteResult:
-    """Every outcome of one suite on its table, in the order of the suite file, and the
-    partitions (first, last) it read: None when it read the whole table."""
+    """Every outcome of one suite on its table, in the order of the suite file, the
+    partitions (first, last) it read and the build stamp after which it read rows (each None
+    when it did not narrow the table so)."""
 
     suite: str
     table: str
     outcomes: list[ExpectationOutcome]
     seconds: float
     partitions: tuple[date, date] | None = None
+    built_after: datetime | None = None
 
     @property
     def passed(self) -> bool:

@@ -2,9 +2,10 @@
 
 A file holds `name` (its file name), `meta.table` ("schema.table", the table it validates),
 optionally `meta.partition_column` (a date column by which a run may validate only the
-partitions it loaded, e.g. `drop_date`), and `expectations`, each a GX expectation
-configuration (`type`, `kwargs`, optional `description`, `notes` and GX's own `severity`:
-"critical", the default, blocks; "warning" and "info" report).
+partitions it loaded, e.g. `drop_date`) or `meta.stamp_column` (a build stamp, by which a run
+may validate only the rows built after those of the published copy), and `expectations`,
+each a GX expectation configuration (`type`, `kwargs`, optional `description`, `notes` and
+GX's own `severity`: "critical", the default, blocks; "warning" and "info" report).
 Reading them needs no GX import, so listing suites stays cheap.
 """
 
@@ -32,6 +33,7 @@ class SuiteSpec:
     table: str
     expectations: list[dict]
     partition_column: str | None = None
+    stamp_column: str | None = None
 
     def severity(self, index: int) -> str:
         """The severity of the expectation at `index` in the file."""
@@ -58,6 +60,7 @@ def load_suite(suite: str) -> SuiteSpec:
         table=document.get("meta", {}).get("table", ""),
         expectations=document.get("expectations", []),
         partition_column=document.get("meta", {}).get("partition_column"),
+        stamp_column=document.get("meta", {}).get("stamp_column"),
     )
     _check(suite, spec)
     return spec
@@ -68,8 +71,9 @@ def _check(suite: str, spec: SuiteSpec) -> None:
         raise ValueError(f"suite file {suite}.json names itself {spec.name!r}")
     if not _TABLE.fullmatch(spec.table):
         raise ValueError(f"suite {suite}: meta.table must be 'schema.table', got {spec.table!r}")
-    if spec.partition_column is not None and not _COLUMN.fullmatch(spec.partition_column):
-        raise ValueError(f"suite {suite}: meta.partition_column {spec.partition_column!r}")
+    for field in ("partition_column", "stamp_column"):
+        if (column := getattr(spec, field)) is not None and not _COLUMN.fullmatch(column):
+            raise ValueError(f"suite {suite}: meta.{field} {column!r}")
     if not spec.expectations:
         raise ValueError(f"suite {suite} has no expectations")
     for index, declared in enumerate(spec.expectations):

@@ -6,6 +6,8 @@ downstream asset in the run (publishing included); warning and info failures are
 blocking.
 A suite with a partition column (the staging suites, by ``drop_date``) reads only the drops
 the run covers: rows of other drops cannot have changed, they load only in their own runs.
+A suite with a stamp column (``mart_model_period``, by ``built_at``) reads only the rows built
+after those of the published copy: the others are in it, and passed before it was published.
 """
 
 from dagster import (
@@ -20,6 +22,7 @@ from dagster import (
 
 from expectations import SuiteResult, run_suite, suite_names, suite_table
 from orchestration.partitions import run_drop_range
+from orchestration.publish import DATABASE
 from orchestration.resources import AutotradeSettings
 
 
@@ -51,17 +54,22 @@ def check_result(result: SuiteResult) -> AssetCheckResult:
         ),
         metadata={
             "table": result.table,
-            "rows": (
-                f"drops {result.partitions[0]} to {result.partitions[1]}"
-                if result.partitions
-                else "all"
-            ),
+            "rows": _rows_read(result),
             "expectations": len(result.outcomes),
             "failed": len(failed),
             "seconds": round(result.seconds, 2),
             "results": MetadataValue.md(_report(result)),
         },
     )
+
+
+def _rows_read(result: SuiteResult) -> str:
+    narrowed = []
+    if result.partitions:
+        narrowed.append(f"drops {result.partitions[0]} to {result.partitions[1]}")
+    if result.built_after:
+        narrowed.append(f"built after {result.built_after} (the published copy's newest)")
+    return ", ".join(narrowed) or "all"
 
 
 def gx_check(suite: str) -> AssetChecksDefinition:
@@ -77,7 +85,9 @@ def gx_check(suite: str) -> AssetChecksDefinition:
         context: AssetCheckExecutionContext, settings: AutotradeSettings
     ) -> AssetCheckResult:
         drops = run_drop_range(context.instance, context.run.tags)
-        result = run_suite(settings.warehouse, suite, settings.duckdb_config, drops)
+        result = run_suite(
+            settings.warehouse, suite, settings.duckdb_config, drops, settings.publish / DATABASE
+        )
         for outcome in result.failures:
             context.log.error(
                 f"{suite}: {outcome.description} failed on {outcome.unexpected_count} rows, "

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import socket
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -930,3 +930,48 @@ def test_a_partitioned_suite_reads_only_the_drops_asked_for(tmp_path):
         expectations.run_suite(warehouse, "reconciliation", partitions=(march, march)).partitions
         is None
     )
+
+
+STAMPED_MODEL_PERIOD = """
+CREATE TABLE marts.mart_model_period AS
+SELECT period_type, period_label, brand, model, units::BIGINT AS units, NULL::DOUBLE AS yoy_pct,
+       rank::BIGINT AS rank, built_at::TIMESTAMP AS built_at
+FROM (VALUES {rows}) AS v(period_type, period_label, brand, model, units, rank, built_at)
+"""
+PUBLISHED_AT, BUILT_SINCE = datetime(2025, 2, 11, 8, 0, 0, 123456), datetime(2025, 3, 11, 8)
+
+
+def test_a_stamped_suite_reads_only_the_rows_built_after_the_published_copy(tmp_path):
+    """mart_model_period names built_at as its stamp column: beside the published copy it
+    reads only the rows built after the copy's newest (the others are in the copy, which
+    passed); with no copy, or a copy without the table, every row."""
+    published_rows = f"('month', '2025-01', 'AITO', 'M9', -5, 1, TIMESTAMP '{PUBLISHED_AT}')"
+    published = build(
+        tmp_path / "published.duckdb",
+        [SCHEMAS, STAMPED_MODEL_PERIOD.format(rows=published_rows)],
+    )
+    # The warehouse holds the published rows and a label built since, with a bad count.
+    warehouse = build(
+        tmp_path / "w.duckdb",
+        [
+            SCHEMAS,
+            STAMPED_MODEL_PERIOD.format(
+                rows=published_rows
+                + f", ('month', '2025-02', 'AITO', 'M9', -1, 1, TIMESTAMP '{BUILT_SINCE}')"
+            ),
+        ],
+    )
+
+    scoped = expectations.run_suite(warehouse, "mart_model_period", published=published)
+    assert scoped.built_after == PUBLISHED_AT
+    assert failures(scoped) == {"units between 0 and None": (1, [-1])}
+    with duckdb.connect(warehouse) as connection:
+        connection.execute("DELETE FROM marts.mart_model_period WHERE units = -1")
+    assert expectations.run_suite(warehouse, "mart_model_period", published=published).passed
+
+    # Without a copy to trust, the published-era row is read, and fails, again.
+    no_table = build(tmp_path / "empty.duckdb", [SCHEMAS])
+    for copy in (tmp_path / "missing.duckdb", no_table, None):
+        whole = expectations.run_suite(warehouse, "mart_model_period", published=copy)
+        assert whole.built_after is None
+        assert failures(whole) == {"units between 0 and None": (1, [-5])}, copy

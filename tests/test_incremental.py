@@ -228,6 +228,31 @@ def test_a_rerun_without_changes_rebuilds_nothing_and_a_full_refresh_everything(
         assert rows(settings.warehouse, table) == rows(sample_run.settings.warehouse, table)
 
 
+def test_a_new_drop_checks_the_model_leaders_built_since_the_published_copy(sample_run, tmp_path):
+    """The mart_model_period suite of a run after a publish reads the labels built since: its
+    check says after which stamp, the published copy's newest; the staging suite reads the
+    run's drop."""
+    settings = copy_of_sample_run(sample_run, tmp_path)
+    with duckdb.connect(settings.publish / "autotrade.duckdb", read_only=True) as connection:
+        (published,) = connection.execute(
+            "select max(built_at) from marts.mart_model_period"
+        ).fetchone()
+
+    run = run_pipeline(settings, DagsterInstance.ephemeral(), add_april(settings.landing))
+
+    assert run.result.success
+    checks = {e.check_name: e for e in run.result.get_asset_check_evaluations()}
+    read = {
+        name: checks[name].metadata["rows"].value
+        for name in ("gx_mart_model_period", "gx_stg_sales")
+    }
+    assert read == {
+        "gx_mart_model_period": f"built after {published} (the published copy's newest)",
+        "gx_stg_sales": "drops 2025-05-12 to 2025-05-12",
+    }
+    assert checks["gx_mart_model_period"].passed
+
+
 def test_an_edited_alias_seed_canonicalises_every_drop_again(sample_run, tmp_path):
     """The seeds are part of each drop's fingerprint: a new alias must reach old drops too.
     dbt runs on a copy of the project whose brand_aliases.csv maps one more spelling."""
