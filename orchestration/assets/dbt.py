@@ -82,7 +82,9 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
     ):
         # The profile reads the warehouse from dbt's vars: dagster-dbt hands the child this
         # process's environment as it is, and reads the vars itself for its adapter.
-        args = ["build", *settings.dbt_arguments()]
+        # No manifest.json and run_results.json (0.2 s): the events carry the results, and
+        # the step's target folder goes when it ends.
+        args = ["build", "--no-write-json", *settings.dbt_arguments()]
         args += ["--full-refresh"] if config.full_refresh else []
         # One folder per step and warehouse (the run lock keeps it to one run at a time):
         # emptied first, as a killed run may have left it, and removed at the end.
