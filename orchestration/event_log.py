@@ -11,6 +11,11 @@ each of the last few databases the process used: the run's own and the cross-run
 An idle SQLite connection holds no lock, so other processes (the webserver, the daemon,
 another run) read and write the files as before. Every use still goes through the storage's
 lock, one at a time per process, and every write is still its own committed transaction.
+
+Its connections commit with ``synchronous=NORMAL``, SQLite's setting for a database in WAL
+mode (Dagster's): a commit no longer waits for the disk (0.5 ms each here, against 0.05), and
+a process killed at any point loses nothing it committed; only a power cut or an OS crash
+may take the last events written before it, never the file's consistency.
 """
 
 import os
@@ -24,11 +29,16 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 # The run's database and the index are the two a run writes; a webserver reading older runs
 # keeps a few more, and closes the least recently used beyond them.
 KEPT_DATABASES = 8
+
+
+def _commit_without_waiting_for_the_disk(connection, _record) -> None:
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -61,6 +71,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 create_db_conn_string(self._base_dir, shard),
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             )
+            event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)

@@ -47,6 +47,9 @@ def test_a_run_opens_each_database_once_and_dagsters_own_storage_reads_every_eve
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         result = materialize([sales], instance=instance)
         written = instance.all_logs(result.run_id)
+        # Commits in WAL mode that do not wait for the disk (SQLite's NORMAL is 1, FULL 2).
+        with instance.event_log_storage._connect(result.run_id) as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     assert result.success
     # Each of the run's 170 or so events went to the run's database, and the asset and check
     # events to the index as well; Dagster's storage would have made an engine per write.
