@@ -187,7 +187,11 @@ def _build(warehouse: Path, version_dir: Path, step: Callable[[str], None]) -> d
     parquet_dir = version_dir / PARQUET
     parquet_dir.mkdir()
     row_counts: dict[str, int] = {}
-    with duckdb.connect(version_dir / DATABASE) as published:
+    # The warehouse's tables have no row order to keep (dbt builds them without), and keeping
+    # a scan's order costs 0.3 s of 2.6 per 5M rows copied.
+    with duckdb.connect(
+        version_dir / DATABASE, config={"preserve_insertion_order": False}
+    ) as published:
         published.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
         tables = published.execute(
             "select table_schema, table_name from information_schema.tables "
