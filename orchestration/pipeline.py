@@ -14,6 +14,7 @@ from orchestration.ingest.ingest import withdraw
 from orchestration.ingest.limits import shortened
 from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, register_drop_dates
+from orchestration.publish import DATABASE, PARQUET
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
 from orchestration.seed_loads import SEEDS_UNCHANGED_TAG, seeds_are_loaded
@@ -188,9 +189,9 @@ def summary(result, settings: AutotradeSettings) -> str:
         tables = published.metadata["tables"].value
         lines.append("published tables (rows):")
         lines += [f"  {table:<40} {rows:>8}" for table, rows in tables.items()]
-        lines.append(unmapped_names(settings.publish / "autotrade.duckdb"))
-        lines.append(f"open in BI: {settings.publish / 'autotrade.duckdb'}")
-        lines.append(f"       or: {settings.publish / 'parquet'}/<table>.parquet")
+        lines.append(unmapped_names(settings.publish / DATABASE))
+        lines.append(f"open in BI: {settings.publish / DATABASE}")
+        lines.append(f"       or: {settings.publish / PARQUET}/<table>.parquet")
     else:
         lines.append("nothing was published; the last published version (if any) is unchanged")
     return "\n".join(lines)

@@ -30,7 +30,7 @@ from orchestration.dbt_child import dbt_server
 from orchestration.environment import VARIABLES, setting
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import landed_drop_dates
-from orchestration.publish import current_version
+from orchestration.publish import DATABASE, current_version
 from orchestration.unchanged import inputs_digest, record, unchanged_since
 
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         version := unchanged_since(warehouse, current_version(publish), digest)
     ):
         print(f"nothing changed since version {version}; it stays published")
-        print(f"open in BI: {publish / 'autotrade.duckdb'}")
+        print(f"open in BI: {publish / DATABASE}")
         return 0
     with dbt_server():  # imports dbt for the run's dbt commands while this imports Dagster
         return run(keys, args, warehouse, digest)
