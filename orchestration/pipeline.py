@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import duckdb
-from dagster import AssetCheckSeverity, DagsterInstance
+from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, Definitions
 from dagster._core.utils import make_new_run_id
 
 from orchestration.dbt_project import prepare
@@ -14,10 +14,17 @@ from orchestration.ingest.ingest import withdraw
 from orchestration.ingest.limits import shortened
 from orchestration.jobs import range_tags
 from orchestration.partitions import in_partition_order, register_drop_dates
-from orchestration.publish import DATABASE, PARQUET
+from orchestration.publish import DATABASE, PARQUET, current_version
 from orchestration.resources import AutotradeSettings
 from orchestration.run_lock import RunLockTimeout, mark_dead_run_failed, run_lock
 from orchestration.seed_loads import SEEDS_UNCHANGED_TAG, seeds_are_loaded
+from orchestration.unchanged import (
+    Digests,
+    raw_digests,
+    record,
+    tables_ingest_writes,
+    unchanged_raw_tables,
+)
 
 LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -32,10 +39,12 @@ def run(
     settings: AutotradeSettings,
     full_refresh: bool = False,
     run_id: str | None = None,
+    unchanged_raw: frozenset[str] = frozenset(),
 ):
     """Execute the daily job over the drop dates ``keys`` (registered first) in one run:
     every asset, except the seeds when their tables already hold them as they are
-    (``orchestration/seed_loads.py``) and the run is no full refresh."""
+    (``orchestration/seed_loads.py``) and the run is no full refresh, and except the dbt
+    models built from the raw tables ``unchanged_raw`` alone (``orchestration/unchanged.py``)."""
     # The definitions read dbt's manifest as they import: imported once it is prepared.
     from orchestration.assets.dbt import DBT_STEPS, SEED_KEYS
     from orchestration.definitions import build_definitions
@@ -44,19 +53,51 @@ def run(
     ordered = in_partition_order(instance, set(keys))
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("autotrade_daily")
-    selection, tags = None, range_tags(ordered[0], ordered[-1])
+    tags = range_tags(ordered[0], ordered[-1])
+    left_out = built_only_from(definitions, unchanged_raw)
+    if left_out:
+        graph = definitions.resolve_asset_graph()
+        sources = {p for key in left_out for p in graph.get(key).parent_keys if p.path[0] == "raw"}
+        tables = ", ".join(sorted(".".join(source.path) for source in sources))
+        assets = f"{len(left_out)} dbt asset{'s' * (len(left_out) > 1)}"
+        tags |= {LEFT_OUT_TAG: f"{assets}, built only from {tables}"}
     if not full_refresh and seeds_are_loaded(settings):
-        selection = [k for k in definitions.resolve_all_asset_keys() if k not in SEED_KEYS]
+        left_out |= SEED_KEYS
         tags |= SEEDS_UNCHANGED_TAG  # says in the UI why the run has no seeds
+    selection = None
+    if left_out:
+        selection = [k for k in definitions.resolve_all_asset_keys() if k not in left_out]
+    steps = {step.op.name for step in DBT_STEPS if not step.keys <= left_out}
     return job.execute_in_process(
         asset_selection=selection,
         instance=instance,
         run_config=LOGGING
-        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS}},
+        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in steps}},
         raise_on_error=False,
         tags=tags,
         run_id=run_id,
     )
+
+
+# The tag of a run that left models out, as built from raw tables that did not change.
+LEFT_OUT_TAG = "autotrade/unchanged"
+
+
+def built_only_from(definitions: Definitions, raw: frozenset[str]) -> set[AssetKey]:
+    """The dbt assets downstream of the raw tables ``raw`` and of no other raw table."""
+    from orchestration.assets.dbt import DBT_STEPS
+
+    graph = definitions.resolve_asset_graph()
+    every_raw = {key for key in graph.get_all_asset_keys() if key.path[0] == "raw"}
+    given = {key for key in every_raw if key.path[1] in raw}
+    if not given:
+        return set()
+
+    def below(keys: set[AssetKey]) -> set[AssetKey]:
+        return AssetSelection.assets(*keys).downstream(include_self=False).resolve(graph)
+
+    built_by_dbt = {key for step in DBT_STEPS for key in step.keys}
+    return (below(given) - below(every_raw - given)) & built_by_dbt
 
 
 # What stops a run before it starts: another run holds the warehouse too long, or the file to
@@ -67,12 +108,16 @@ NOT_STARTED = (RunLockTimeout, LookupError)
 def run_with_lock(
     keys: list[str],
     settings: AutotradeSettings,
+    digests: Digests,
     full_refresh: bool = False,
     withdrawn: tuple | None = None,
 ):
     """``make run``: prepare dbt's manifest; under the warehouse's run lock, mark a killed
     earlier run failed, take the ``withdrawn`` file (feed, drop date, name) out of the raw
-    layer, then run."""
+    layer, then run, leaving out the models built from raw tables that did not change since
+    the published version (unless a full refresh or a withdrawal); record what a run that
+    published read (``orchestration/unchanged.py``). Decided and recorded under the lock:
+    another run may change the raw layer and the published version until then."""
     if prepare(settings):
         print("parsed the dbt project (it changed, or the settings did, since the last parse)")
     run_id = make_new_run_id()
@@ -89,7 +134,19 @@ def run_with_lock(
         if withdrawn:
             feed, day, name = withdrawn
             print(withdraw(FEEDS[feed], settings.raw_dir, day, name)["message"])
-        return run(keys, instance, settings, full_refresh, run_id)
+        unchanged = set()
+        if not (full_refresh or withdrawn):
+            unchanged = unchanged_raw_tables(
+                settings.warehouse,
+                current_version(settings.publish),
+                digests,
+                raw_digests(settings.raw_dir),
+                tables_ingest_writes(settings.landing, settings.raw_dir, keys),
+            )
+        result = run(keys, instance, settings, full_refresh, run_id, frozenset(unchanged))
+        if version := published_version(result):
+            record(settings.warehouse, digests, version, raw_digests(settings.raw_dir))
+        return result
 
 
 def finished(result) -> bool:
@@ -184,6 +241,11 @@ def summary(result, settings: AutotradeSettings) -> str:
         lines.append(
             "seeds: unchanged since they were last loaded and tested, so neither again "
             "(FULL_REFRESH=1 loads them)"
+        )
+    if left_out := result.dagster_run.tags.get(LEFT_OUT_TAG):
+        lines.append(
+            f"left out: {left_out}, unchanged since the published version, so neither built "
+            "nor checked again (FULL_REFRESH=1 builds them)"
         )
     if published:
         tables = published.metadata["tables"].value

@@ -31,7 +31,7 @@ from orchestration.environment import VARIABLES, setting
 from orchestration.ingest.feeds import FEEDS
 from orchestration.ingest.landing import landed_drop_dates
 from orchestration.publish import DATABASE, current_version
-from orchestration.unchanged import inputs_digest, record, unchanged_since
+from orchestration.unchanged import Digests, unchanged_since
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,38 +64,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"autotrade: {len(keys)} drops, {keys[0]} to {keys[-1]}, from {landing}")
     settings_read = {field: setting(field) for field in VARIABLES} | {"cwd": os.getcwd()}
-    digest = inputs_digest(landing, keys, settings_read)
+    digests = Digests.of(landing, keys, settings_read)
     if not (args.full_refresh or args.withdraw) and (
-        version := unchanged_since(warehouse, current_version(publish), digest)
+        version := unchanged_since(warehouse, current_version(publish), digests.inputs)
     ):
         print(f"nothing changed since version {version}; it stays published")
         print(f"open in BI: {publish / DATABASE}")
         return 0
     with dbt_server():  # imports dbt for the run's dbt commands while this imports Dagster
-        return run(keys, args, warehouse, digest)
+        return run(keys, args, digests)
 
 
-def run(keys: list[str], args: argparse.Namespace, warehouse: Path, digest: str) -> int:
+def run(keys: list[str], args: argparse.Namespace, digests: Digests) -> int:
     # Dagster, dbt and GX take seconds to import: a run with nothing to do does not pay that.
     with process_gc.importing():
-        from orchestration.pipeline import (
-            NOT_STARTED,
-            finished,
-            published_version,
-            run_with_lock,
-            summary,
-        )
+        from orchestration.pipeline import NOT_STARTED, finished, run_with_lock, summary
         from orchestration.resources import settings_from_environment
 
     settings = settings_from_environment()
     try:
-        result = run_with_lock(keys, settings, args.full_refresh, args.withdraw)
+        result = run_with_lock(keys, settings, digests, args.full_refresh, args.withdraw)
     except NOT_STARTED as error:
         print(f"autotrade run not started: {error}", file=sys.stderr)
         return 3
     print(summary(result, settings))
-    if version := published_version(result):
-        record(warehouse, digest, version)
     return 0 if finished(result) else 1
 
 

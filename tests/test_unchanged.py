@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from orchestration.unchanged import inputs_digest, record, unchanged_since
+from orchestration.unchanged import Digests, record, unchanged_since
 from tests.conftest import REPO
 
 SETTINGS = {"landing": "/l", "publish": "/p", "AUTOTRADE_WAREHOUSE": "/w/autotrade.duckdb"}
@@ -26,8 +26,12 @@ def project(tmp_path):
     return tmp_path / "landing", root
 
 
-def digest(landing, root, settings=SETTINGS, days=("2025-03-10",)):
-    return inputs_digest(landing, days, settings, root)
+def digests(landing, root, settings=SETTINGS, days=("2025-03-10",)) -> Digests:
+    return Digests.of(landing, days, settings, root)
+
+
+def digest(landing, root, settings=SETTINGS, days=("2025-03-10",)) -> str:
+    return digests(landing, root, settings, days).inputs
 
 
 def test_the_same_inputs_give_the_same_digest(project):
@@ -48,8 +52,9 @@ def test_the_same_inputs_give_the_same_digest(project):
     ],
 )
 def test_every_input_changes_the_digest(project, change):
+    """Every input changes the digest of the inputs; every input but the drops, the project's."""
     landing, root = project
-    before = digest(landing, root)
+    before = digests(landing, root)
     drop = landing / "sales" / "2025-03-10"
     settings, days = SETTINGS, ("2025-03-10",)
     if change == "a landed file rewritten":
@@ -73,7 +78,10 @@ def test_every_input_changes_the_digest(project, change):
         settings = SETTINGS | {"AUTOTRADE_WAREHOUSE": "/elsewhere/autotrade.duckdb"}
     elif change == "another drop range":
         days = ()
-    assert digest(landing, root, settings, days) != before
+    after = digests(landing, root, settings, days)
+    assert after.inputs != before.inputs
+    drops = {"a landed file rewritten", "a file added to the drop", "another drop range"}
+    assert (after.project != before.project) == (change not in drops)
 
 
 def test_dbt_output_is_not_an_input(project):
@@ -89,7 +97,7 @@ def test_a_recorded_run_counts_only_while_its_version_is_published(tmp_path):
     warehouse.parent.mkdir()
     warehouse.touch()
     assert unchanged_since(warehouse, "v1", "d") is None  # never recorded
-    record(warehouse, "d", "v1")
+    record(warehouse, Digests(project="p", inputs="d"), "v1", {})
     assert unchanged_since(warehouse, "v1", "d") == "v1"
     assert unchanged_since(warehouse, "v1", "other") is None  # inputs changed
     assert unchanged_since(warehouse, "v0", "d") is None  # rolled back since

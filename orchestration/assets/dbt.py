@@ -120,7 +120,7 @@ def dbt_step(name: str, **selection: str) -> AssetsDefinition:
 
 dbt_staging = dbt_step("dbt_staging", select=STAGING)
 dbt_models = dbt_step("dbt_models", exclude=STAGING)
-DBT_STEPS = ("dbt_staging", "dbt_models")
+DBT_STEPS = (dbt_staging, dbt_models)
 
 # Left out of a run when their tables already hold them (orchestration/seed_loads.py).
 SEED_KEYS = frozenset(
