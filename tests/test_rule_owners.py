@@ -62,6 +62,9 @@ def dbt_rules(models: Path = MODELS) -> set[tuple[str, frozenset[str], str]]:
         for model in yaml.safe_load(path.read_text()).get("models", []):
             table = f"{schema}.{model['name']}"
             for test, arguments in _tests(model.get("data_tests")):
+                if test == "not_null_columns":  # one rule per column, as dbt's not_null
+                    rules |= {(table, frozenset({c}), "not_null") for c in arguments["columns"]}
+                    continue
                 if test == "unique_combination":
                     columns = frozenset(arguments["columns"])
                 else:
@@ -156,6 +159,10 @@ def test_gx_holds_only_figures():
     [
         (
             {"columns": [{"name": "units", "data_tests": ["not_null"]}]},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "units"}},
+        ),
+        (
+            {"data_tests": [{"not_null_columns": {"arguments": {"columns": ["brand", "units"]}}}]},
             {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "units"}},
         ),
         (
