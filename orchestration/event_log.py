@@ -48,6 +48,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -80,6 +81,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.popitem(last=False)[1].dispose()
         return engine
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index holds the table. Dagster asks before each asset check event
+        whether the checks' table exists, through an engine of its own each time (0.2 s of
+        a new drop's run): the answer yes is kept, as only ``wipe`` drops a table; no is asked
+        again, as a migration in another process may add it."""
+        # Asked Dagster's way, not through ``_connect``: Dagster asks while holding the lock.
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)
+        return table_name in self._tables_found
+
     def _dispose_engines(self) -> None:
         with self._db_lock:
             while self._engines:
@@ -87,6 +98,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._dispose_engines()  # before their files go
+        self._tables_found.clear()
         super().wipe()
 
     def dispose(self) -> None:

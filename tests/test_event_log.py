@@ -43,6 +43,14 @@ def test_a_run_opens_each_database_once_and_dagsters_own_storage_reads_every_eve
         return sqlalchemy.create_engine(url, **options)
 
     monkeypatch.setattr(event_log, "create_engine", create_engine)
+    asked = []  # which tables Dagster's storage was asked for, each through an engine of its own
+    dagster_has_table = SqliteEventLogStorage.has_table
+
+    def has_table(storage, table_name):
+        asked.append(table_name)
+        return dagster_has_table(storage, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", has_table)
     with DagsterInstance.get() as instance:
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         result = materialize([sales], instance=instance)
@@ -57,6 +65,9 @@ def test_a_run_opens_each_database_once_and_dagsters_own_storage_reads_every_eve
     assert sorted(opened) == sorted(
         f"sqlite:///{home}/history/runs/{shard}.db" for shard in (result.run_id, "index")
     )
+    # Dagster asks before every check event whether the checks' table exists: once each here.
+    assert "asset_check_executions" in asked
+    assert len(asked) == len(set(asked))
     # Closed with the instance: SQLite folded its write-ahead logs into the files.
     assert not list((home / "history" / "runs").glob("*-wal"))
 
