@@ -1,6 +1,9 @@
 """Shared fixtures: the real pipeline, run once on the bundled sample into a temporary place."""
 
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +65,26 @@ def copy_of_sample_run(sample_run: PipelineRun, root: Path) -> AutotradeSettings
     shutil.copytree(source.warehouse.parent, root / "warehouse")
     shutil.copytree(source.publish, root / "published", symlinks=True)
     return settings_in(root, root / "landing")
+
+
+def make_run(
+    settings: AutotradeSettings, dagster_home: Path, *args: str
+) -> subprocess.CompletedProcess:
+    """``python -m orchestration.run`` (what ``make run`` runs) with ``args``, on the folders of
+    ``settings``, its run recorded in ``dagster_home``."""
+    environment = os.environ | {
+        "AUTOTRADE_LANDING": str(settings.landing),
+        "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
+        "AUTOTRADE_PUBLISH": str(settings.publish),
+        "DAGSTER_HOME": str(dagster_home),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.run", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")

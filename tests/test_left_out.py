@@ -4,10 +4,7 @@ tariff models, a tariff drop rebuilds them, and what is published is what a full
 the same drops publishes."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from orchestration.unchanged import (
     tables_ingest_writes,
     unchanged_raw_tables,
 )
-from tests.conftest import REPO, copy_of_sample_run, run_pipeline, settings_in
+from tests.conftest import copy_of_sample_run, make_run, run_pipeline, settings_in
 from tests.test_incremental import add_april
 from tests.test_run_safety import published_tables
 
@@ -32,20 +29,9 @@ TARIFF_DROP = "tariffs/2025-08-04/measures.csv"
 LEFT_OUT_TARIFFS = "left out: 4 dbt assets, built only from raw.tariffs"
 
 
-def make_run(settings, dagster_home: Path) -> str:
-    environment = os.environ | {
-        "AUTOTRADE_LANDING": str(settings.landing),
-        "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
-        "AUTOTRADE_PUBLISH": str(settings.publish),
-        "DAGSTER_HOME": str(dagster_home),
-    }
-    finished = subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+def run_output(settings, dagster_home: Path) -> str:
+    """What ``make run`` printed, once it finished."""
+    finished = make_run(settings, dagster_home)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     return finished.stdout
 
@@ -66,11 +52,11 @@ def test_a_sales_drop_leaves_the_tariff_models_out_and_publishes_a_full_builds_m
     settings = copy_of_sample_run(sample_run, tmp_path / "runs")
     (tmp_path / "dagster_home").mkdir()
     # No record of what the copied published version was built from: everything is built.
-    first = make_run(settings, tmp_path / "dagster_home")
+    first = run_output(settings, tmp_path / "dagster_home")
     assert "left out" not in first
 
     add_april(settings.landing)
-    second = make_run(settings, tmp_path / "dagster_home")
+    second = run_output(settings, tmp_path / "dagster_home")
     assert LEFT_OUT_TARIFFS in second, second[-3000:]
     published = published_tables(settings.publish)
     assert (
@@ -80,7 +66,7 @@ def test_a_sales_drop_leaves_the_tariff_models_out_and_publishes_a_full_builds_m
     assert any("2025-04" in str(row) for row in published["marts.mart_group_sales"])
 
     add_tariff_measure(settings.landing)
-    third = make_run(settings, tmp_path / "dagster_home")
+    third = run_output(settings, tmp_path / "dagster_home")
     assert "built only from raw.tariffs" not in third
     # The sales view reads only raw sales, which the tariff drop did not change.
     assert "left out: 1 dbt asset, built only from raw.sales" in third, third[-3000:]

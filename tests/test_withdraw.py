@@ -1,16 +1,13 @@
 """``make withdraw FILE=...``: a loaded file's rows leave every mart, as if it never landed,
 and the manifest says it was withdrawn."""
 
-import os
 import shutil
-import subprocess
-import sys
 
 import duckdb
 from dagster import DagsterInstance
 
 from orchestration.publish import current_version
-from tests.conftest import REPO, copy_of_sample_run, run_pipeline, settings_in
+from tests.conftest import copy_of_sample_run, make_run, run_pipeline, settings_in
 from tests.test_incremental import MARTS
 from tests.test_run_safety import published_tables
 
@@ -25,19 +22,7 @@ def published(settings, sql: str) -> list[tuple]:
 def test_a_withdrawn_file_leaves_the_marts_as_if_it_never_landed(sample_run, tmp_path):
     settings = copy_of_sample_run(sample_run, tmp_path / "withdrawn")
     (tmp_path / "dagster_home").mkdir()
-    environment = os.environ | {
-        "AUTOTRADE_LANDING": str(settings.landing),
-        "AUTOTRADE_WAREHOUSE": str(settings.warehouse),
-        "AUTOTRADE_PUBLISH": str(settings.publish),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
-    withdrawal = subprocess.run(
-        [sys.executable, "-m", "orchestration.run", "--withdraw", WITHDRAWN],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+    withdrawal = make_run(settings, tmp_path / "dagster_home", "--withdraw", WITHDRAWN)
     assert withdrawal.returncode == 0, withdrawal.stdout[-3000:] + withdrawal.stderr[-3000:]
     assert f"{WITHDRAWN}: withdrawn" in withdrawal.stdout
 
@@ -64,13 +49,7 @@ def test_a_withdrawn_file_leaves_the_marts_as_if_it_never_landed(sample_run, tmp
 
     # Nothing landed, nothing changed since: the next run does nothing and keeps the version.
     version = current_version(settings.publish)
-    again = subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+    again = make_run(settings, tmp_path / "dagster_home")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert f"nothing changed since version {version}" in again.stdout
     assert current_version(settings.publish) == version
