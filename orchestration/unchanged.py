@@ -30,7 +30,7 @@ from pathlib import Path
 
 from orchestration.ingest import store
 from orchestration.ingest.feeds import FEEDS
-from orchestration.ingest.landing import drop_fingerprint
+from orchestration.ingest.landing import drop_dates, drop_fingerprint
 from orchestration.ingest.raw_views import raw_tables
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -126,20 +126,19 @@ def raw_digests(raw_dir: Path) -> dict[str, str]:
     return digests
 
 
-def tables_ingest_writes(landing: Path, raw_dir: Path, drop_dates: Iterable[str]) -> set[str]:
-    """The raw tables the ingest of ``drop_dates`` will write: a feed's manifest for every
-    drop of it, its rows and quarantine for a drop whose landed files changed since they were
-    last ingested (``store.ingested_fingerprints``)."""
+def tables_ingest_writes(landing: Path, raw_dir: Path, run_dates: Iterable[str]) -> set[str]:
+    """The raw tables the ingest of the drop dates ``run_dates`` will write: a feed's
+    manifest for every drop of it, its rows and quarantine for a drop whose landed files
+    changed since they were last ingested (``store.ingested_fingerprints``)."""
     seen = store.ingested_fingerprints(raw_dir)
+    wanted = {date.fromisoformat(day) for day in run_dates}
     written = set()
     for feed in FEEDS.values():
-        manifest, rows, quarantine = f"{feed.name}_files", feed.name, f"{feed.name}_quarantine"
-        for day in drop_dates:
-            if not (landing / feed.name / day).is_dir():
-                continue
+        rows, quarantine, manifest = raw_tables(feed)  # in the order raw_tables gives them
+        # The drops the raw asset ingests: those of the run with a drop folder of the feed.
+        for day in wanted.intersection(drop_dates(landing, feed.name)):
             written.add(manifest)
-            fingerprint = drop_fingerprint(landing, date.fromisoformat(day), [feed.name])
-            if seen.get(f"{feed.name}/{day}") != fingerprint:
+            if seen.get(f"{feed.name}/{day}") != drop_fingerprint(landing, day, [feed.name]):
                 written |= {rows, quarantine}
     return written
 
