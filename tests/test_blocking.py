@@ -93,3 +93,28 @@ def test_failed_check_on_a_dbt_mart_stops_the_python_publish_asset(after_sample)
     assert AssetKey(["marts", "mart_duty_stack"]) in built
     assert PUBLISHED not in built
     assert snapshot_of(after_sample) == before
+
+
+def test_failed_check_on_an_intermediate_model_stops_publishing(after_sample):
+    """The suite on the current tariff measures checks a table that is not published. Two
+    anti-dumping duties on one lane and company whose intervals overlap break it; each rate
+    is plausible and their stack is within range, so no other suite fails. Dagster holds
+    an asset back only for the checks on its own upstream assets: the publish must wait for
+    this one too."""
+    before = snapshot_of(after_sample)
+    land(
+        after_sample,
+        "tariffs",
+        "overlap.csv",
+        "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to\n"
+        "US,CN,8703.80,AD,Test Motors,10,2025-05-01,2025-12-31\n"
+        "US,CN,8703.80,AD,Test Motors,20,2025-06-01,\n",
+    )
+    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
+
+    assert not pipeline.result.success
+    failures = failed_checks(pipeline.result)
+    assert set(failures) == {"gx_tariff_measures"}, failures
+    assert "overlap" in failures["gx_tariff_measures"]
+    assert PUBLISHED not in materialized(pipeline.result)
+    assert snapshot_of(after_sample) == before
