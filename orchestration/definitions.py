@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import dbt_models, dbt_staging
+from orchestration.assets.dbt import dbt_build
 from orchestration.assets.publish import published_autotrade
 from orchestration.assets.raw import raw_assets
 from orchestration.checks import gx_checks
@@ -16,7 +16,7 @@ from orchestration.sensors import daily_schedule, failed_run_reporter, landing_s
 def build_definitions(settings: AutotradeSettings) -> Definitions:
     """Everything, wired to the given locations (tests pass temporary ones)."""
     return Definitions(
-        assets=[*raw_assets, dbt_staging, dbt_models, published_autotrade],
+        assets=[*raw_assets, dbt_build, published_autotrade],
         asset_checks=gx_checks,
         jobs=[autotrade_job],
         schedules=[daily_schedule],

@@ -46,7 +46,7 @@ def run(
     (``orchestration/seed_loads.py``) and the run is no full refresh, and except the dbt
     models built from the raw tables ``unchanged_raw`` alone (``orchestration/unchanged.py``)."""
     # The definitions read dbt's manifest as they import: imported once it is prepared.
-    from orchestration.assets.dbt import DBT_STEPS, SEED_KEYS
+    from orchestration.assets.dbt import SEED_KEYS, dbt_build
     from orchestration.definitions import build_definitions
 
     register_drop_dates(instance, keys)
@@ -67,12 +67,12 @@ def run(
     selection = None
     if left_out:
         selection = [k for k in definitions.resolve_all_asset_keys() if k not in left_out]
-    steps = {step.op.name for step in DBT_STEPS if not step.keys <= left_out}
+    config = {"config": {"full_refresh": full_refresh}}
+    ops = {} if dbt_build.keys <= left_out else {dbt_build.op.name: config}
     return job.execute_in_process(
         asset_selection=selection,
         instance=instance,
-        run_config=LOGGING
-        | {"ops": {step: {"config": {"full_refresh": full_refresh}} for step in steps}},
+        run_config=LOGGING | {"ops": ops},
         raise_on_error=False,
         tags=tags,
         run_id=run_id,
@@ -85,7 +85,7 @@ LEFT_OUT_TAG = "autotrade/unchanged"
 
 def built_only_from(definitions: Definitions, raw: frozenset[str]) -> set[AssetKey]:
     """The dbt assets downstream of the raw tables ``raw`` and of no other raw table."""
-    from orchestration.assets.dbt import DBT_STEPS
+    from orchestration.assets.dbt import dbt_build
 
     graph = definitions.resolve_asset_graph()
     every_raw = {key for key in graph.get_all_asset_keys() if key.path[0] == "raw"}
@@ -96,8 +96,7 @@ def built_only_from(definitions: Definitions, raw: frozenset[str]) -> set[AssetK
     def below(keys: set[AssetKey]) -> set[AssetKey]:
         return AssetSelection.assets(*keys).downstream(include_self=False).resolve(graph)
 
-    built_by_dbt = {key for step in DBT_STEPS for key in step.keys}
-    return (below(given) - below(every_raw - given)) & built_by_dbt
+    return (below(given) - below(every_raw - given)) & dbt_build.keys
 
 
 # What stops a run before it starts: another run holds the warehouse too long, or the file to

@@ -5,6 +5,7 @@ run first, then a new drop that parses but breaks a rule."""
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
@@ -24,8 +25,8 @@ def after_sample(sample_run, tmp_path):
     return copy_of_sample_run(sample_run, tmp_path)
 
 
-def land(settings, feed: str, name: str, text: str) -> None:
-    folder = settings.landing / feed / BAD_DROP
+def land(settings, feed: str, name: str, text: str, drop: str = BAD_DROP) -> None:
+    folder = settings.landing / feed / drop
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
 
@@ -48,14 +49,18 @@ def materialized(result) -> set[AssetKey]:
     return {event.asset_key for event in result.get_asset_materialization_events()}
 
 
-def test_implausible_price_in_staging_stops_the_marts_and_publishing(after_sample):
+SALES_HEADER = "period,brand,model,trim,powertrain,msrp_cny,units\n"
+
+
+def test_implausible_price_in_staging_stops_publishing(after_sample):
+    """dbt builds staging and the models in one step, so the suite on staging runs after the
+    marts were built in the working warehouse; it is what keeps them from BI."""
     before = snapshot_of(after_sample)
     land(
         after_sample,
         "sales",
         "bad_price.csv",
-        "period,brand,model,trim,powertrain,msrp_cny,units\n"
-        "2025-04,AITO,M9,Max BEV 6-seat,BEV,4980,100\n",
+        SALES_HEADER + "2025-04,AITO,M9,Max BEV 6-seat,BEV,4980,100\n",
     )
     pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
 
@@ -65,7 +70,6 @@ def test_implausible_price_in_staging_stops_the_marts_and_publishing(after_sampl
     assert "msrp_cny" in failures["gx_stg_sales"]
     built = materialized(pipeline.result)
     assert AssetKey(["staging", "stg_landing__sales"]) in built
-    assert AssetKey(["marts", "mart_brand_band_period"]) not in built
     assert PUBLISHED not in built
     assert snapshot_of(after_sample) == before
 
@@ -118,3 +122,41 @@ def test_failed_check_on_an_intermediate_model_stops_publishing(after_sample):
     assert "overlap" in failures["gx_tariff_measures"]
     assert PUBLISHED not in materialized(pipeline.result)
     assert snapshot_of(after_sample) == before
+
+
+def test_a_drop_that_failed_its_suite_is_read_again_by_runs_over_later_drops(after_sample):
+    """One run builds staging and the models together, so the failed drop's rows are in the
+    working warehouse's models after it. A later run over another drop alone must read the
+    failed drop again (it is not in the published copy) and keep it from BI, until a
+    corrected file replaces it."""
+    before = snapshot_of(after_sample)
+    bad, good = "2025-04,AITO,M9,Max,BEV,4980,100\n", "2025-04,AITO,M9,Max,BEV,498000,100\n"
+    land(after_sample, "sales", "prices.csv", SALES_HEADER + bad)
+    failed = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
+    assert "gx_stg_sales" in failed_checks(failed.result)
+
+    later = "2025-06-01"
+    land(
+        after_sample,
+        "sales",
+        "more.csv",
+        SALES_HEADER + "2025-05,AITO,M9,Max,BEV,469800,90\n",
+        later,
+    )
+    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[later])
+    assert "msrp_cny" in failed_checks(pipeline.result)["gx_stg_sales"]
+    evaluations = pipeline.result.get_asset_check_evaluations()
+    [staged] = [e for e in evaluations if e.check_name == "gx_stg_sales"]
+    assert staged.metadata["rows"].value == f"drops {BAD_DROP} to {later}"
+    assert PUBLISHED not in materialized(pipeline.result)
+    assert snapshot_of(after_sample) == before
+
+    land(after_sample, "sales", "prices.csv", SALES_HEADER + good)
+    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
+    assert pipeline.result.success, failed_checks(pipeline.result)
+    with duckdb.connect(str(after_sample.publish / "autotrade.duckdb"), read_only=True) as bi:
+        prices = bi.execute(
+            "select msrp_cny from marts.dim_model_price_history "
+            "where brand = 'AITO' and model = 'M9' and trim = 'Max' order by valid_from"
+        ).fetchall()
+    assert prices == [(498000,), (469800,)]

@@ -137,10 +137,9 @@ def fresh_landing(sample_run, root: Path) -> Path:
 # Lines each step logs, in run order: the run is killed as soon as it prints one.
 KILL_POINTS = [
     "raw_sales - sales ",  # ingesting the first sales file
-    "dbt_staging - Running dbt command",  # dbt building the staging views
-    "dbt_staging - Finished dbt command",  # the Great Expectations suites on staging
-    "dbt_models - Running dbt command",  # dbt building the models and marts
-    "dbt_models - Finished dbt command",  # the suites on the marts, then publish
+    "dbt_build - Running dbt command",  # dbt building the seeds, staging and models
+    "dbt_build - Finished dbt command",  # the Great Expectations suites, then publish
+    "publish: building",  # writing the new version's files
 ]
 
 

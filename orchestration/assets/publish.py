@@ -3,12 +3,12 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from expectations import suite_names, suite_table
-from orchestration.assets.dbt import dbt_models
+from orchestration.assets.dbt import dbt_build
 from orchestration.publish import PUBLISHED_SCHEMAS, publish
 from orchestration.resources import AutotradeSettings
 
 PUBLISHED_KEYS = sorted(
-    (key for key in dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
+    (key for key in dbt_build.keys if key.path[0] in PUBLISHED_SCHEMAS),
     key=lambda key: key.to_user_string(),
 )
 
