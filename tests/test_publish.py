@@ -1,5 +1,7 @@
 """Publishing: versions swapped in whole, the last few kept, rollback to any of them."""
 
+from datetime import datetime
+
 import duckdb
 import polars as pl
 import pytest
@@ -82,3 +84,87 @@ def test_a_version_whose_database_kept_its_data_in_the_wal_is_refused(tmp_path):
 
     with pytest.raises(PublishError, match=r"unfinished: committed data still sits in .*\.wal"):
         rollback(out, first)
+
+
+LABELS = {"marts.mart_labels": ("period_label", "built_at")}
+
+
+def build_labels(path, labels: dict[str, int], stamp: str) -> None:
+    """As dbt's delete+insert by label does: each label of ``labels`` replaced whole by
+    ``rows`` rows stamped ``stamp``; labels mapped to 0 removed."""
+    with duckdb.connect(path) as connection:
+        connection.execute("create schema if not exists marts")
+        connection.execute("create schema if not exists audit")
+        connection.execute(
+            "create table if not exists marts.mart_labels "
+            "(period_label varchar, units bigint, built_at timestamp)"
+        )
+        connection.execute(
+            "create or replace table audit.ingested_files as select date '2025-01-09' as drop_date"
+        )
+        for label, rows in labels.items():
+            connection.execute("delete from marts.mart_labels where period_label = ?", [label])
+            connection.execute(
+                "insert into marts.mart_labels by name "
+                "select ? as period_label, range as units, ?::timestamp as built_at from range(?)",
+                [label, stamp, rows],
+            )
+
+
+def published_labels(publish_dir) -> list[tuple]:
+    query = "select * from {} order by all"
+    with duckdb.connect(publish_dir / "autotrade.duckdb", read_only=True) as connection:
+        rows = connection.execute(query.format("marts.mart_labels")).fetchall()
+        parquet = publish_dir / "parquet" / "mart_labels.parquet"
+        assert connection.execute(query.format(f"'{parquet}'")).fetchall() == rows
+    return rows
+
+
+def warehouse_labels(path) -> list[tuple]:
+    with duckdb.connect(path, read_only=True) as connection:
+        return connection.execute("select * from marts.mart_labels order by all").fetchall()
+
+
+def test_a_table_rebuilt_by_label_is_updated_in_place_from_the_version_before(tmp_path):
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    build_labels(warehouse, {"2025-01": 3, "2025-02": 2, "2025-Q1": 5}, "2025-03-01")
+    publish(warehouse, out, updated_in_place=LABELS)
+    # A new drop: one label rebuilt, one new, one gone.
+    build_labels(warehouse, {"2025-02": 4, "2025-03": 1, "2025-Q1": 0}, "2025-04-01")
+    steps = []
+    publish(warehouse, out, step=steps.append, updated_in_place=LABELS)
+
+    assert "updated in place: marts.mart_labels" in steps
+    assert published_labels(out) == warehouse_labels(warehouse)
+    assert {label for label, _, _ in published_labels(out)} == {"2025-01", "2025-02", "2025-03"}
+
+
+def test_a_table_whose_rows_changed_without_a_new_stamp_is_copied_whole(tmp_path):
+    """The in-place update trusts the stamps only as far as the rows then hash as the
+    warehouse's: a row changed in the warehouse behind dbt's back is copied all the same."""
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    build_labels(warehouse, {"2025-01": 3, "2025-02": 2}, "2025-03-01")
+    publish(warehouse, out, updated_in_place=LABELS)
+    with duckdb.connect(warehouse) as connection:
+        connection.execute("update marts.mart_labels set units = 99 where period_label = '2025-01'")
+    steps = []
+    publish(warehouse, out, step=steps.append, updated_in_place=LABELS)
+
+    assert not [step for step in steps if step.startswith("updated in place")]
+    assert published_labels(out) == warehouse_labels(warehouse)
+    assert ("2025-01", 99, datetime(2025, 3, 1)) in published_labels(out)
+
+
+def test_a_table_whose_columns_changed_is_copied_whole(tmp_path):
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "published"
+    build_labels(warehouse, {"2025-01": 3}, "2025-03-01")
+    publish(warehouse, out, updated_in_place=LABELS)
+    with duckdb.connect(warehouse) as connection:
+        connection.execute("alter table marts.mart_labels add column share double")
+    build_labels(warehouse, {"2025-02": 1}, "2025-04-01")
+    steps = []
+    publish(warehouse, out, step=steps.append, updated_in_place=LABELS)
+
+    assert not [step for step in steps if step.startswith("updated in place")]
+    assert published_labels(out) == warehouse_labels(warehouse)
+    assert len(published_labels(out)[0]) == 4

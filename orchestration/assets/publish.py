@@ -1,9 +1,13 @@
 """The published snapshot BI reads: built only after every check has passed."""
 
+import json
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from expectations import suite_names, suite_table
+from expectations.suites import load_suite
 from orchestration.assets.dbt import dbt_build
+from orchestration.dbt_project import dbt_project
 from orchestration.publish import PUBLISHED_SCHEMAS, publish
 from orchestration.resources import AutotradeSettings
 
@@ -21,6 +25,28 @@ CHECKED_KEYS = sorted(
 )
 
 
+def updated_in_place() -> dict[str, tuple[str, str]]:
+    """The published tables a publish brings up to date from the version before instead of
+    copying them whole, each with its key and build stamp columns: the incremental models
+    dbt rebuilds by delete+insert on one key column (their config in the manifest), whose
+    suite names a build stamp (``meta.stamp_column``)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    stamps = {suite_table(suite): load_suite(suite).stamp_column for suite in suite_names()}
+    found = {}
+    for node in manifest["nodes"].values():
+        table, config = f"{node['schema']}.{node['name']}", node["config"]
+        if (
+            node["resource_type"] == "model"
+            and AssetKey([node["schema"], node["name"]]) in PUBLISHED_KEYS
+            and config.get("materialized") == "incremental"
+            and config.get("incremental_strategy") == "delete+insert"
+            and isinstance(config.get("unique_key"), str)
+            and stamps.get(table)
+        ):
+            found[table] = (config["unique_key"], stamps[table])
+    return found
+
+
 @asset(
     key=AssetKey(["published", "autotrade"]),
     deps=[*PUBLISHED_KEYS, *CHECKED_KEYS],
@@ -35,7 +61,10 @@ def published_autotrade(
     context: AssetExecutionContext, settings: AutotradeSettings
 ) -> MaterializeResult:
     publication = publish(
-        settings.warehouse, settings.publish, step=lambda name: context.log.info(f"publish: {name}")
+        settings.warehouse,
+        settings.publish,
+        step=lambda name: context.log.info(f"publish: {name}"),
+        updated_in_place=updated_in_place(),
     )
     for table, rows in publication.row_counts.items():
         context.log.info(f"published {table}: {rows} rows")
