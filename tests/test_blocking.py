@@ -74,53 +74,46 @@ def test_implausible_price_in_staging_stops_publishing(after_sample):
     assert snapshot_of(after_sample) == before
 
 
-def test_failed_check_on_a_dbt_mart_stops_the_python_publish_asset(after_sample):
-    """Each measure is within 0-1000%, so staging passes; stacked on one lane they exceed
-    1000%, which the mart_duty_stack suite refuses. The dbt marts are built, the check on the
-    dbt asset fails, and the Python asset downstream of it must not run."""
+TARIFF_HEADER = "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "check", "named"),
+    [
+        pytest.param(
+            "US,CN,8703.80,AD,Test Motors,600,2025-05-01,\n"
+            "US,CN,8703.80,CVD,Test Motors,600,2025-05-01,\n",
+            "gx_mart_duty_stack",
+            "total_rate_pct",
+            id="on a dbt mart",
+        ),
+        pytest.param(
+            "US,CN,8703.80,AD,Test Motors,10,2025-05-01,2025-12-31\n"
+            "US,CN,8703.80,AD,Test Motors,20,2025-06-01,\n",
+            "gx_tariff_measures",
+            "overlap",
+            id="on an intermediate model",
+        ),
+    ],
+)
+def test_a_failed_check_stops_the_python_publish_asset(after_sample, rows, check, named):
+    """Each rate is within 0-1000%, so staging passes. On a dbt mart: stacked on one lane the
+    two duties exceed 1000%, which the mart_duty_stack suite refuses. On an intermediate
+    model: two anti-dumping duties on one lane and company overlap, which the suite on the
+    current measures refuses; that table is not published, and Dagster holds an asset back
+    only for the checks on its own upstream assets, so the publish must wait for it too. The
+    dbt models are built, the check fails, and the Python asset downstream must not run."""
     before = snapshot_of(after_sample)
-    land(
-        after_sample,
-        "tariffs",
-        "stacked.csv",
-        "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to\n"
-        "US,CN,8703.80,AD,Test Motors,600,2025-05-01,\n"
-        "US,CN,8703.80,CVD,Test Motors,600,2025-05-01,\n",
-    )
+    land(after_sample, "tariffs", "measures.csv", TARIFF_HEADER + rows)
     pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
 
     assert not pipeline.result.success
     failures = failed_checks(pipeline.result)
-    assert set(failures) == {"gx_mart_duty_stack"}, failures
-    assert "total_rate_pct" in failures["gx_mart_duty_stack"]
+    assert set(failures) == {check}, failures
+    assert named in failures[check]
     built = materialized(pipeline.result)
     assert AssetKey(["marts", "mart_duty_stack"]) in built
     assert PUBLISHED not in built
-    assert snapshot_of(after_sample) == before
-
-
-def test_failed_check_on_an_intermediate_model_stops_publishing(after_sample):
-    """The suite on the current tariff measures checks a table that is not published. Two
-    anti-dumping duties on one lane and company whose intervals overlap break it; each rate
-    is plausible and their stack is within range, so no other suite fails. Dagster holds
-    an asset back only for the checks on its own upstream assets: the publish must wait for
-    this one too."""
-    before = snapshot_of(after_sample)
-    land(
-        after_sample,
-        "tariffs",
-        "overlap.csv",
-        "reporter,partner,hs_code,measure,company,rate_pct,valid_from,valid_to\n"
-        "US,CN,8703.80,AD,Test Motors,10,2025-05-01,2025-12-31\n"
-        "US,CN,8703.80,AD,Test Motors,20,2025-06-01,\n",
-    )
-    pipeline = run_pipeline(after_sample, DagsterInstance.ephemeral(), keys=[BAD_DROP])
-
-    assert not pipeline.result.success
-    failures = failed_checks(pipeline.result)
-    assert set(failures) == {"gx_tariff_measures"}, failures
-    assert "overlap" in failures["gx_tariff_measures"]
-    assert PUBLISHED not in materialized(pipeline.result)
     assert snapshot_of(after_sample) == before
 
 
