@@ -109,6 +109,17 @@ def _count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
     return connection.execute(f"select count(*) from {relation}").fetchone()[0]
 
 
+def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the connection's own database, as ``schema.table``."""
+    return {
+        name
+        for (name,) in connection.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where database_name = current_database()"
+        ).fetchall()
+    }
+
+
 def verify(version_dir: Path, row_counts: dict[str, int]) -> None:
     """Open the version's DuckDB file alone, read-only, and check that every table and every
     Parquet file holds ``row_counts`` rows; raise PublishError naming what differs."""
@@ -120,12 +131,7 @@ def verify(version_dir: Path, row_counts: dict[str, int]) -> None:
     found: dict[str, tuple[int | None, int | None]] = {}
     try:
         with duckdb.connect(database, read_only=True) as connection:
-            in_file = {
-                name
-                for (name,) in connection.execute(
-                    "select schema_name || '.' || table_name from duckdb_tables()"
-                ).fetchall()
-            }
+            in_file = _tables(connection)
             recorded = dict(
                 connection.execute("select table_name, row_count from meta.publication").fetchall()
             )
@@ -253,17 +259,6 @@ def _build(
     for written in (*parquet_dir.iterdir(), parquet_dir, database, version_dir):
         _sync(written)
     return row_counts
-
-
-def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    """The tables of the connection's own database, as ``schema.table``."""
-    return {
-        name
-        for (name,) in connection.execute(
-            "select schema_name || '.' || table_name from duckdb_tables() "
-            "where database_name = current_database()"
-        ).fetchall()
-    }
 
 
 def _update_in_place(
