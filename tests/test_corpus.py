@@ -183,6 +183,19 @@ EXPECTED: dict[str, Expect] = {
     S + "sales_whitespace_and_case.csv": loaded(
         2, values={"origin": ["CN", "US"], "units": [1310, 480]}
     ),
+    S + "sales_unicode_whitespace.csv": loaded(
+        2,
+        # The file holds full-width characters, so its values are folded (U+3000 to a space).
+        (3, "brand", " \u00a0", MISSING),
+        (4, "model", "\t\u2028", MISSING),
+        lines=(2, 5),
+        values={
+            "brand": ["BYD", "BYD"],
+            "model": ["Han", "Song PLUS"],
+            "trim": ["EV Champion", None],
+            "source": ["ThinkerCar", "ThinkerCar"],
+        },
+    ),
     S + "sales_sql_injection_text.csv": loaded(
         2,
         values={

@@ -114,3 +114,13 @@
     } -%}
     cast({{ field }} as {{ spark_types.get(type | lower, type) }})
 {%- endmacro %}
+
+{#- Free text as the ingest loads it (as sent), trimmed of Unicode whitespace (the characters
+    Polars' strip_chars removes, which the ingest's check of blank required fields uses too),
+    and empty read as null. -#}
+{% macro trimmed_text(expr) -%}
+    {%- set whitespace = '\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000' -%}
+    {{ return(adapter.dispatch('trimmed_text')(expr, sql_text(whitespace))) }}
+{%- endmacro %}
+{% macro default__trimmed_text(expr, whitespace) -%}nullif(trim({{ expr }}, {{ whitespace }}), ''){%- endmacro %}
+{% macro spark__trimmed_text(expr, whitespace) -%}nullif(trim(both {{ whitespace }} from {{ expr }}), ''){%- endmacro %}

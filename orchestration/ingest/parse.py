@@ -59,10 +59,12 @@ def _when_chain(cases: list[tuple[pl.Expr, pl.Expr]], dtype: pl.DataType) -> pl.
 
 
 def _error(parsed: Parsed, value: pl.Expr, required: bool) -> pl.Expr:
-    """The field's parse error, or, for a required field, that its ``value`` is missing."""
+    """The field's parse error, or, for a required field, that its ``value`` is missing (or
+    its text blank, where the parser says what blank is)."""
     if not required:
         return parsed.error
-    return pl.coalesce(parsed.error, pl.when(value.is_null()).then(pl.lit(MISSING)))
+    missing = value.is_null() if parsed.blank is None else parsed.blank
+    return pl.coalesce(parsed.error, pl.when(missing).then(pl.lit(MISSING)))
 
 
 def _column_or_null(name: str, present: set[str]) -> pl.Expr:

@@ -652,6 +652,21 @@ SALES_ENTRIES = [
         "loaded: 2 rows; trimmed; origin CN; canonical AITO / Mercedes-Benz and BEV downstream",
     ),
     Entry(
+        S + "sales_unicode_whitespace.csv",
+        utf8(
+            HEADER,
+            "2025-01,\u3000BYD\u3000,BYD,\u00a0Han\u00a0,\tEV Champion\t,BEV,209800,2100,CN,"
+            "\u2003ThinkerCar",
+            "2025-01,\u3000\u00a0,BYD,Seal,EV,BEV,179800,900,CN,ThinkerCar",
+            "2025-01,BYD,BYD,\t\u2028,EV,BEV,179800,900,CN,ThinkerCar",
+            "2025-01,BYD,BYD,Song PLUS,\u3000,PHEV,159800,1800,CN,ThinkerCar",
+        ),
+        "text padded with Unicode whitespace (ideographic and no-break spaces, a tab, an em "
+        "space); a brand and a model of whitespace alone; a trim of one ideographic space",
+        "loaded: 2 rows, trimmed downstream (the trim of line 5 null); quarantined lines 3 "
+        "(brand), 4 (model): required value is missing",
+    ),
+    Entry(
         S + "sales_uppercase_extension.CSV",
         utf8(HEADER, "2025-01,Zeekr,Geely,001,YOU,BEV,329000,3900,CN,ThinkerCar"),
         "the extension in capitals (.CSV)",
