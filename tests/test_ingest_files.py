@@ -170,6 +170,44 @@ def test_gb18030_file_larger_than_the_encoding_sniff(tmp_path, landing, raw):
     assert last.select("brand", "group", "units").row(0) == ("问界", "赛力斯", 7)
 
 
+def ascii_head_then(tail: bytes) -> bytes:
+    """A sales CSV whose first 64 KiB (the encoding sniff) are ASCII, then ``tail``."""
+    body = csv(SALES_HEADER).encode()
+    filler = b"2025-02,BMW,X5,1\n"
+    while len(body) < 2 * 65_536:
+        body += filler
+    return body + tail
+
+
+def test_gb18030_past_an_ascii_head_is_transcoded(tmp_path, landing, raw):
+    """A file that opens as UTF-8 is parsed where it lies; Polars refuses the GB18030 bytes
+    further on, and the file is then read again, transcoded, not rejected or garbled."""
+    body = ascii_head_then("2025年2月,问界,M9,7\n".encode("gb18030"))
+    source = land(landing, "sales", "late_gb.csv", body)
+
+    run(SALES, tmp_path)
+
+    row = manifest_row(raw, "sales", source)
+    rows = body.count(b"\n") - 1
+    assert (row["status"], row["encoding"], row["rows_loaded"]) == ("loaded", "gb18030", rows)
+    last = rows_of(table(raw, "sales"), source).tail(1)
+    assert last.select("period", "brand", "units").row(0) == (FEB, "问界", 7)
+
+
+def test_utf8_with_a_stray_byte_past_the_head_keeps_every_row(tmp_path, landing, raw):
+    """UTF-8 with one byte that is not, past the sniff: read again with that byte replaced
+    (U+FFFD), every row kept."""
+    body = ascii_head_then("2025-02,问界,M9,7\n".encode() * 20 + b"2025-02,B\xffMW,X5,3\n")
+    source = land(landing, "sales", "stray.csv", body)
+
+    run(SALES, tmp_path)
+
+    row = manifest_row(raw, "sales", source)
+    rows = body.count(b"\n") - 1
+    assert (row["status"], row["encoding"], row["rows_loaded"]) == ("loaded", "utf-8+replace", rows)
+    assert rows_of(table(raw, "sales"), source)["brand"][-1] == "B\ufffdMW"
+
+
 def across_the_seam(start: bytes, pad: bytes, before: bytes, character: str, after: bytes) -> bytes:
     """A sales CSV whose last line (``start``, ``pad`` repeated, ``before``, ``character``,
     ``after``) puts the first byte of ``character`` last in the reader's first 1 MiB chunk."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,17 +24,17 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.ingest import store
+from orchestration.ingest.decode import decodes_as_utf8
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
 from orchestration.ingest.limits import shortened
 from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
 from orchestration.ingest.read import (
+    COMPRESSED_FORMATS,
     CSV_FORMATS,
     LINE,
-    ByteScan,
     RejectedFile,
     TextFrame,
-    byte_scan,
     machine_fault,
     read_text,
 )
@@ -102,20 +103,12 @@ def _load(
     workdir: Path,
     loaded_path: Path,
     quarantine_path: Path,
-    scan: ByteScan | None,
     repair: bool = False,
+    in_place: bool = True,
 ) -> tuple[TextFrame, int]:
     """Parse the file into its two Parquet outputs; return its text frame and lines in."""
-    text = read_text(feed, file, workdir, repair=repair, scan=scan)
-    parts = split(
-        feed,
-        text.frame,
-        text.extra_columns,
-        file.relative_name,
-        file.drop_date,
-        rows_per_line=text.rows_per_line,
-        until_next=text.until_next,
-    )
+    text = read_text(feed, file, workdir, repair=repair, in_place=in_place)
+    parts = split(feed, text, file.relative_name, file.drop_date)
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
         try:
             *_, rows_in = pl.collect_all(
@@ -133,6 +126,23 @@ def _load(
                 raise
             raise UnreadableRows(f"{file.relative_name}: cannot be read: {error}") from error
     return text, rows_in.item()
+
+
+def _load_csv(feed: Feed, file: LandedFile, workdir: Path, outputs: tuple[Path, Path]):
+    """``_load`` of a CSV, read where it lies first. Polars refuses bytes that are not UTF-8
+    as it refuses a record it cannot parse: a file that is not UTF-8 is read again through
+    ``as_utf8_csv``, which transcodes it; one that still fails, or was UTF-8, is read line by
+    line, quarantining the lines that are not CSV and loading the rest."""
+    try:
+        return _load(feed, file, workdir, *outputs)
+    except UnreadableRows:
+        transcode = file.format not in COMPRESSED_FORMATS and not decodes_as_utf8(file.path)
+    if transcode:
+        try:
+            return _load(feed, file, workdir, *outputs, in_place=False)
+        except UnreadableRows:
+            pass
+    return _load(feed, file, workdir, *outputs, repair=True, in_place=False)
 
 
 def _readable(frame: pl.LazyFrame) -> bool:
@@ -159,32 +169,21 @@ def _manifest_row(feed: Feed, file: LandedFile, sha256: str) -> dict:
 
 
 def ingest_file(
-    feed: Feed,
-    file: LandedFile,
-    sha256: str,
-    raw_dir: Path,
-    workdir: Path,
-    scan: ByteScan | None = None,
+    feed: Feed, file: LandedFile, sha256: Future[str], raw_dir: Path, workdir: Path
 ) -> dict:
-    """Load one landed file (whose SHA-256 the caller has taken, with ``scan`` if it fed
-    one: see ``read.byte_scan``); return its manifest row."""
-    row = _manifest_row(feed, file, sha256)
-    loaded_path, quarantine_path = _outputs(raw_dir, feed, file.relative_name, file.drop_date)
+    """Load one landed file, whose SHA-256 ``sha256`` is being taken beside the parse (see
+    ``ingest_drop``); return its manifest row."""
+    outputs = _outputs(raw_dir, feed, file.relative_name, file.drop_date)
+    loaded_path, quarantine_path = outputs
     try:
-        try:
-            text, rows_in = _load(feed, file, workdir, loaded_path, quarantine_path, scan)
-        except UnreadableRows:
-            if file.format not in CSV_FORMATS:
-                raise
-            # A CSV Polars cannot read as a whole (e.g. an unclosed quote): take it line by
-            # line, quarantine the lines that are not CSV and load the rest.
-            text, rows_in = _load(
-                feed, file, workdir, loaded_path, quarantine_path, scan, repair=True
-            )
+        if file.format in CSV_FORMATS:
+            text, rows_in = _load_csv(feed, file, workdir, outputs)
+        else:
+            text, rows_in = _load(feed, file, workdir, *outputs)
     except RejectedFile as error:
         message = shortened(str(error))
         _reject(raw_dir, feed, file.relative_name, file.drop_date, message)
-        return row | {
+        return _manifest_row(feed, file, sha256.result()) | {
             "status": REJECTED,
             "message": message,
             "rows_in": None,
@@ -194,6 +193,7 @@ def ingest_file(
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    row = _manifest_row(feed, file, sha256.result())
     # Counts are of input lines; raw_rows of the rows written, several per line where a
     # line holds several measures (a USITC line), else one.
     raw_rows, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
@@ -257,31 +257,40 @@ def ingest_drop(
     files, refused = landed_files(landing, feed.name, drop_date)
     seen = store.loaded_elsewhere(raw_dir, feed.name, drop_date)
     report = DropReport(feed.name, drop_date)
-    for number, file in enumerate(files, start=1):
-        earlier = previous.pop(file.relative_name, None)
-        scan = byte_scan(file)
-        sha256 = landed_sha256(file, observe=scan.feed if scan else None)
-        if earlier and earlier["status"] in (LOADED, WITHDRAWN) and earlier["sha256"] == sha256:
-            report.unchanged.append(file.relative_name)
-            report.files.append(earlier)
-            if earlier["status"] == LOADED:
-                seen.setdefault(sha256, file.relative_name)
-            continue
-        if sha256 in seen:
-            # The same bytes dropped again (a re-sent export): loading them twice would only
-            # make the latest-drop-wins rule pick the same figures, so nothing is loaded.
-            report.ingested.append(_duplicate(feed, file, sha256, seen[sha256], raw_dir))
-            continue
-        progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
-        row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name, scan)
-        progress(
-            f"{feed.name} {drop_date}: {file.relative_name}: {row['status']}, "
-            f"{row['rows_loaded']} rows loaded, {row['rows_quarantined']} quarantined"
-            + (f" ({row['message']})" if row["message"] else "")
-        )
-        report.ingested.append(row)
-        if row["status"] == LOADED:
-            seen.setdefault(sha256, file.relative_name)
+    # Each file's digest is taken on a thread beside its parse, which leaves a core a little
+    # room (0.27 s of a 340 MiB file's 2.6 s, docs/benchmarks.md). A file that may be the
+    # one loaded before under its name (the same size) waits for its digest instead: it is
+    # then not parsed at all.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as digests:
+        for number, file in enumerate(files, start=1):
+            earlier = previous.pop(file.relative_name, None)
+            sha256 = digests.submit(landed_sha256, file)
+            if (
+                earlier
+                and earlier["status"] in (LOADED, WITHDRAWN)
+                and earlier["bytes"] == file.path.stat().st_size
+                and earlier["sha256"] == sha256.result()
+            ):
+                report.unchanged.append(file.relative_name)
+                report.files.append(earlier)
+                if earlier["status"] == LOADED:
+                    seen.setdefault(earlier["sha256"], file.relative_name)
+                continue
+            progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
+            row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name)
+            if row["sha256"] in seen:
+                # The same bytes dropped again (a re-sent export): loading them twice would
+                # only make the latest-drop-wins rule pick the same figures, so what the parse
+                # wrote is removed and nothing is loaded.
+                row = _duplicate(feed, file, row["sha256"], seen[row["sha256"]], raw_dir)
+            progress(
+                f"{feed.name} {drop_date}: {file.relative_name}: {row['status']}, "
+                f"{row['rows_loaded']} rows loaded, {row['rows_quarantined']} quarantined"
+                + (f" ({row['message']})" if row["message"] else "")
+            )
+            report.ingested.append(row)
+            if row["status"] == LOADED:
+                seen.setdefault(row["sha256"], file.relative_name)
     for name, message in refused:
         previous.pop(name, None)
         report.ingested.append(_refusal(feed, drop_date, name, message, raw_dir))

@@ -7,3 +7,5 @@ OVERFLOW = "__autotrade_overflow"
 # A reader's column naming, per row, the file's column a field was read from (``usitc``): a
 # quarantined rate then names ``col1_special_text`` rather than ``rate_pct``.
 ORIGIN_PREFIX = "__autotrade_origin_"
+# Whether a field of the row is longer than ``limits.MAX_FIELD_BYTES`` (``read.long_field``).
+LONG_FIELD = "__autotrade_long_field"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -145,11 +145,9 @@ def landed_files(
     return files, refused
 
 
-def sha256_of(
-    *paths: Path, chunk_bytes: int = 1 << 20, observe: Callable[[bytes], None] | None = None
-) -> str:
+def sha256_of(*paths: Path, chunk_bytes: int = 1 << 20) -> str:
     """One digest over the files' bytes in order: a file with its sidecar changes when either
-    does. ``observe`` sees the first file's bytes as they are read (one read serves both)."""
+    does."""
     digest = hashlib.sha256()
     for number, path in enumerate(paths):
         if number:
@@ -157,14 +155,12 @@ def sha256_of(
         with path.open("rb") as handle:
             while chunk := handle.read(chunk_bytes):
                 digest.update(chunk)
-                if observe and not number:
-                    observe(chunk)
     return digest.hexdigest()
 
 
-def landed_sha256(file: LandedFile, observe: Callable[[bytes], None] | None = None) -> str:
+def landed_sha256(file: LandedFile) -> str:
     """The file's SHA-256, or with a sidecar, the digest of both (see ``sha256_of``)."""
-    return sha256_of(file.path, *([file.sidecar] if file.sidecar else []), observe=observe)
+    return sha256_of(file.path, *([file.sidecar] if file.sidecar else []))
 
 
 def drop_fingerprint(landing: Path, drop_date: date, feeds: list[str]) -> str:

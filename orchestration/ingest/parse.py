@@ -19,8 +19,8 @@ from functools import reduce
 import polars as pl
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
-from orchestration.ingest.read import LINE
+from orchestration.ingest.internal import LONG_FIELD, ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.read import LINE, TextFrame, long_field
 from orchestration.ingest.repair import BROKEN_FIELD, BROKEN_REASON, BROKEN_TEXT
 from orchestration.ingest.values import Parsed
 
@@ -98,19 +98,9 @@ class Split:
     lines_in: pl.LazyFrame
 
 
-def split(
-    feed: Feed,
-    frame: pl.LazyFrame,
-    extra_columns: list[str],
-    source_file: str,
-    drop_date: date,
-    rows_per_line: bool = False,
-    until_next: bool = False,
-) -> Split:
-    """The loaded rows, quarantined rows and lines in of one file's text frame.
-    ``rows_per_line``: the frame may hold several rows per input line (see the module's
-    note); ``until_next``: the file's sidecar says each dated row holds until the next of its
-    lane."""
+def split(feed: Feed, text: TextFrame, source_file: str, drop_date: date) -> Split:
+    """The loaded rows, quarantined rows and lines in of one file's text frame."""
+    frame = text.frame
     present = set(frame.collect_schema().names())
     missing_optional = [f.name for f in feed.read_fields if f.name not in present]
     frame = frame.with_columns(
@@ -137,29 +127,35 @@ def split(
         broken = pl.when(rule.broken(values)).then(pl.lit(rule.reason))
         errors[rule.field] = pl.coalesce(errors[rule.field], broken)
     frame = frame.with_columns(error.alias(_error_column(name)) for name, error in errors.items())
-    # A line with more fields than the header is misaligned, and one the line-by-line path
-    # could not read as CSV has no fields at all: either is quarantined as a whole (field
-    # null), keeping the surplus or the line's text as the value.
+    # A line is quarantined as a whole (field null, or the field a reader names) when the
+    # line-by-line path could not read it as CSV (it has no fields then), when a field is
+    # too long, or when it has more fields than the header; the value is then the line's
+    # text, the long field's start or the surplus.
     overflow = _column_or_null(OVERFLOW, present)
+    broken = _column_or_null(BROKEN_REASON, present)
+    long_reason, long_name, long_text = long_field(text.lengths_checked)
     line_error = pl.coalesce(
-        _column_or_null(BROKEN_REASON, present),
-        pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS)),
+        broken, long_reason, pl.when(overflow.is_not_null()).then(pl.lit(TOO_MANY_FIELDS))
     )
-    line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), overflow)
-    columns = {f.name: f.source or f.name for f in feed.fields}
-    failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
-    checked = frame.with_columns(
-        pl.coalesce([line_error, *(pl.col(_error_column(name)) for name in errors)]).alias(
-            "__reason"
-        ),
+    line_field = pl.coalesce(_column_or_null(BROKEN_FIELD, present), long_name)
+    line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), long_text, overflow)
+    # Which rows fail is one flag per row; why, and which field, is worked out for the
+    # failing rows only: the chains over every field cost as much as a parser, and nearly
+    # every row is loaded.
+    failed = pl.any_horizontal(
+        broken.is_not_null(),
+        pl.col(LONG_FIELD),
+        overflow.is_not_null(),
+        *(pl.col(_error_column(name)).is_not_null() for name in errors),
     )
-    line_ok = pl.col("__reason").is_null()
-    if rows_per_line:
+    checked = frame.with_columns(failed.alias("__failed"))
+    line_ok = ~pl.col("__failed")
+    if text.rows_per_line:
         # A line loads only whole: one unreadable row of it quarantines the line.
         line_ok = line_ok.all().over(ROW_INDEX)
     extra = (
-        pl.struct(extra_columns).struct.json_encode()
-        if extra_columns
+        pl.struct(text.extra_columns).struct.json_encode()
+        if text.extra_columns
         else pl.lit(None, dtype=pl.String)
     )
     dropped_on = pl.lit(drop_date, dtype=pl.Date).alias("drop_date")
@@ -167,7 +163,7 @@ def split(
     # dictionary of text (DuckDB and Spark read VARCHAR), but a String column is hashed
     # value by value to build it (0.2 s of CPU per 5M rows, docs/benchmarks.md).
     loaded_from = pl.lit(source_file, dtype=pl.Categorical).alias("source_file")
-    flags = [pl.lit(until_next).alias(UNTIL_NEXT)] if feed.until_next else []
+    flags = [pl.lit(text.until_next).alias(UNTIL_NEXT)] if feed.until_next else []
     loaded = checked.filter(line_ok).select(
         dropped_on,
         loaded_from,
@@ -181,30 +177,36 @@ def split(
         ),
         *flags,
     )
-    rejected = checked.filter(pl.col("__reason").is_not_null())
-    if rows_per_line:
+    rejected = checked.filter(pl.col("__failed"))
+    if text.rows_per_line:
         rejected = rejected.unique(subset=ROW_INDEX, keep="first", maintain_order=True)
-    # Which field failed, and its text, only for the quarantined rows: the when-chains over
-    # every field cost as much as a parser, and nearly every row is loaded.
+    columns = {f.name: f.source or f.name for f in feed.fields}
+    failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
+    rejected = rejected.with_columns(line_error.alias("__line_error"))
+    line_failed = pl.col("__line_error").is_not_null()
     quarantined = rejected.select(
         pl.lit(feed.name).alias("feed"),
         pl.lit(source_file, dtype=pl.String).alias("source_file"),
         pl.col(ROW_INDEX).alias(LINE),
-        pl.when(line_error.is_null())
-        .then(
+        pl.when(line_failed)
+        .then(line_field)
+        .otherwise(
             _when_chain([(cond, _field_name(name, present)) for cond, name in failing], pl.String)
         )
-        .otherwise(_column_or_null(BROKEN_FIELD, present))
         .alias("field"),
-        pl.when(line_error.is_null())
-        .then(_when_chain([(cond, pl.col(columns[name])) for cond, name in failing], pl.String))
-        .otherwise(line_value)
+        pl.when(line_failed)
+        .then(line_value)
+        .otherwise(
+            _when_chain([(cond, pl.col(columns[name])) for cond, name in failing], pl.String)
+        )
         .alias("value"),
-        pl.col("__reason").alias("reason"),
+        pl.coalesce(
+            [pl.col("__line_error"), *(pl.col(_error_column(name)) for name in errors)]
+        ).alias("reason"),
         dropped_on,
     )
     # Counted on the checked rows, not on ``frame``: the count then shares the plan (and the
     # file's one scan) with the two outputs; counted on ``frame`` it is a plan of its own,
     # which scanned the whole file a second time (2 s of CPU on a 5M-row file).
-    lines = pl.col(ROW_INDEX).n_unique() if rows_per_line else pl.len()
+    lines = pl.col(ROW_INDEX).n_unique() if text.rows_per_line else pl.len()
     return Split(loaded, quarantined, checked.select(lines.alias("lines_in")))

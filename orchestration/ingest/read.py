@@ -18,9 +18,9 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.ingest import usitc
-from orchestration.ingest.decode import ByteScan, as_utf8_csv, scan_marks
+from orchestration.ingest.decode import as_utf8_csv, scan_marks, starts_as_utf8
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.internal import ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.internal import LONG_FIELD, ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
 from orchestration.ingest.landing import SIDECAR_SUFFIX, LandedFile
 from orchestration.ingest.limits import (
     MAX_COLUMNS,
@@ -80,6 +80,8 @@ class TextFrame:
     rows_per_line: bool = False
     # The sidecar's valid_until_next.
     until_next: bool = False
+    # The columns whose length ``LONG_FIELD`` checked, for ``long_field`` to name.
+    lengths_checked: tuple[str, ...] = ()
 
 
 def _canonical_names(feed: Feed, file: LandedFile, headers: list[str]) -> dict[str, str]:
@@ -193,22 +195,18 @@ class _Raw:
     full_width: bool = True
 
 
-def byte_scan(file: LandedFile) -> ByteScan | None:
-    """A ``ByteScan`` for the read that takes the file's digest, when the file is CSV text as
-    it lies (not compressed); ``read_text`` takes it instead of reading the file again."""
-    if file.format in CSV_FORMATS and file.format not in COMPRESSED_FORMATS:
-        return ByteScan()
-    return None
-
-
-def _raw_frame(file: LandedFile, workdir: Path, repair: bool, scan: ByteScan | None) -> _Raw:
+def _raw_frame(file: LandedFile, workdir: Path, repair: bool, in_place: bool) -> _Raw:
     """The file's columns as text. CSV goes through the line-by-line path
     (``repair.split_broken_lines``) when ``repair`` is asked for or the file has a quote that
-    never closes. ``scan``: the file's bytes already scanned (``byte_scan``)."""
+    never closes. ``in_place``: a plain CSV that opens as UTF-8 is read where it lies, its
+    encoding left to Polars' reader to check; else it is read through ``as_utf8_csv``, which
+    detects the encoding from all its bytes and transcodes it if need be."""
     if file.format in CSV_FORMATS:
         _check_header(file)
-        if scan is not None and scan.encoding is not None:
-            path, encoding, marks = file.path, scan.encoding, scan.marks
+        plain = file.format not in COMPRESSED_FORMATS
+        if in_place and plain and starts_as_utf8(file.path):
+            path, marks = file.path, scan_marks(file.path)
+            encoding = "utf-8-sig" if marks.bom else "utf-8"
         else:
             path, encoding = as_utf8_csv(file.path, workdir)
             marks = scan_marks(path)
@@ -225,14 +223,10 @@ def _raw_frame(file: LandedFile, workdir: Path, repair: bool, scan: ByteScan | N
 
 
 def read_text(
-    feed: Feed,
-    file: LandedFile,
-    workdir: Path,
-    repair: bool = False,
-    scan: ByteScan | None = None,
+    feed: Feed, file: LandedFile, workdir: Path, repair: bool = False, in_place: bool = True
 ) -> TextFrame:
     """The file as text columns with canonical names; ``repair`` takes the line-by-line path;
-    ``scan``: the file's bytes already scanned (``byte_scan``).
+    ``in_place``: see ``_raw_frame``.
 
     A known published layout (``usitc``) is recognised by its header and turned into the
     feed's rows; otherwise the file's sidecar, if any, renames headers and fills constants."""
@@ -247,7 +241,7 @@ def read_text(
             f"{file.relative_name}{SIDECAR_SUFFIX}: {error}; {file.relative_name} not loaded"
         ) from error
     try:
-        raw = _raw_frame(file, workdir, repair, scan)
+        raw = _raw_frame(file, workdir, repair, in_place)
         headers = raw.frame.collect_schema().names()
     except RejectedFile:
         raise
@@ -289,15 +283,15 @@ def read_text(
         )
     # Every field a row carries, the surplus past the header included.
     present = frame.collect_schema().names()
-    frame = _quarantine_long_fields(
-        frame, [name for name in present if name not in internal or name == OVERFLOW]
-    )
+    checked = tuple(name for name in present if name not in internal or name == OVERFLOW)
+    longest = pl.max_horizontal(pl.col(name).str.len_bytes() for name in checked)
     return TextFrame(
-        frame,
+        frame.with_columns((longest > MAX_FIELD_BYTES).fill_null(False).alias(LONG_FIELD)),
         raw.encoding,
         extra,
         rows_per_line=rows_per_line,
         until_next=sidecar is not None and sidecar.valid_until_next,
+        lengths_checked=checked,
     )
 
 
@@ -305,26 +299,18 @@ def _field_label(name: str) -> str:
     return "the fields past the header are" if name == OVERFLOW else f"field {name!r} is"
 
 
-def _quarantine_long_fields(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
-    """A line with a field longer than ``MAX_FIELD_BYTES`` is quarantined as a whole, the
-    reason naming the field and the value cut short: no such value reaches the models."""
+def long_field(columns: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(reason, field, text cut short) of the first of ``columns`` longer than
+    ``MAX_FIELD_BYTES``; null where none is. A chain over every field, as costly as a
+    parser: ``parse.split`` evaluates it for the quarantined rows only, the rest read the
+    ``LONG_FIELD`` flag (0.2 s of CPU per 5M rows, docs/benchmarks.md)."""
     too_long = [(pl.col(name).str.len_bytes() > MAX_FIELD_BYTES, name) for name in columns]
-    present = frame.collect_schema().names()
     reason = pl.coalesce(
-        *([pl.col(BROKEN_REASON)] if BROKEN_REASON in present else []),
-        *(
-            pl.when(long).then(pl.lit(f"{_field_label(name)} longer than {MAX_FIELD_BYTES} bytes"))
-            for long, name in too_long
-        ),
+        pl.when(long).then(pl.lit(f"{_field_label(name)} longer than {MAX_FIELD_BYTES} bytes"))
+        for long, name in too_long
     )
-    field = pl.coalesce(
-        *([pl.col(BROKEN_FIELD)] if BROKEN_FIELD in present else []),
-        *(pl.when(long).then(pl.lit(name)) for long, name in too_long),
-    )
+    field = pl.coalesce(pl.when(long).then(pl.lit(name)) for long, name in too_long)
     text = pl.coalesce(
-        *([pl.col(BROKEN_TEXT)] if BROKEN_TEXT in present else []),
-        *(pl.when(long).then(pl.col(name).str.slice(0, SHOWN_CHARS)) for long, name in too_long),
+        pl.when(long).then(pl.col(name).str.slice(0, SHOWN_CHARS)) for long, name in too_long
     )
-    return frame.with_columns(
-        reason.alias(BROKEN_REASON), field.alias(BROKEN_FIELD), text.alias(BROKEN_TEXT)
-    )
+    return reason, field, text
