@@ -265,10 +265,24 @@ def test_measure_choice(raw, expected, outcome):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("cn", "CN"), (" De ", "DE"), ("", None)],
+    [
+        (None, True),
+        ("", True),
+        ("  ", True),
+        ("\t\u2028", True),
+        ("\u3000\u00a0", True),
+        (" BYD ", False),
+        ("\u3000比亚迪", False),
+        ("比亚迪", False),
+        ("!", False),
+        ("BYD", False),
+    ],
 )
-def test_code_is_upper_case(raw, expected):
-    check(values.code, raw, expected, OK)
+def test_blank_text_is_empty_or_whitespace_only(raw, expected):
+    """What a required text field may not be: the ingest loads free text as sent, so blank
+    is worked out without stripping every value (values.blank)."""
+    frame = pl.DataFrame({"text": [raw]}, schema={"text": pl.String})
+    assert frame.select(values.blank("text")).item() is expected
 
 
 @pytest.mark.parametrize(

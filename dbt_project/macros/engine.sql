@@ -124,3 +124,7 @@
 {%- endmacro %}
 {% macro default__trimmed_text(expr, whitespace) -%}nullif(trim({{ expr }}, {{ whitespace }}), ''){%- endmacro %}
 {% macro spark__trimmed_text(expr, whitespace) -%}nullif(trim(both {{ whitespace }} from {{ expr }}), ''){%- endmacro %}
+
+{#- A code (ISO country, reporter) as the ingest loads it: trimmed, empty read as null, in
+    upper case (`cn` and `CN` are one). -#}
+{% macro trimmed_code(expr) -%}upper({{ trimmed_text(expr) }}){%- endmacro %}

@@ -116,7 +116,9 @@ SALES = Feed(
             True,
             ("deliveries", "sales", "volume", "registrations", "销量", "交付量", "上险量"),
         ),
-        Field("origin", pl.String, values.code, False, ("country_of_origin", "产地", "原产地")),
+        Field(
+            "origin", pl.String, values.plain_text, False, ("country_of_origin", "产地", "原产地")
+        ),
         Field("source", pl.String, values.plain_text, False, ("data_source", "来源", "数据来源")),
     ),
 )
@@ -125,8 +127,8 @@ TARIFFS = Feed(
     name="tariffs",
     formats=("csv", "txt", "csv.gz", "json"),
     fields=(
-        Field("reporter", pl.String, values.code, True, ("imposing_country", "importer")),
-        Field("partner", pl.String, values.code, True, ("origin", "exporter_country")),
+        Field("reporter", pl.String, values.plain_text, True, ("imposing_country", "importer")),
+        Field("partner", pl.String, values.plain_text, True, ("origin", "exporter_country")),
         Field("hs_code", pl.String, values.hs_code, True, ("hs", "hscode", "tariff_line")),
         Field("measure", pl.String, values.choice(MEASURES), True, ("measure_type", "type")),
         Field("company", pl.String, values.plain_text, False, ("exporter", "producer")),

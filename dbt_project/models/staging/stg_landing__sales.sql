@@ -19,7 +19,7 @@ renamed as (
         {{ trimmed_text('source.powertrain') }} as powertrain,
         source.msrp_cny,
         source.units,
-        source.origin,
+        {{ trimmed_code('source.origin') }} as origin,
         {{ trimmed_text('source.source') }} as source,
         price_bands.price_band,
         source.extra as extra_columns
