@@ -271,6 +271,8 @@ def test_measure_choice(raw, expected, outcome):
         ("  ", True),
         ("\t\u2028", True),
         ("\u3000\u00a0", True),
+        ("\u0085\u2003", True),
+        ("Škoda", False),
         (" BYD ", False),
         ("\u3000比亚迪", False),
         ("比亚迪", False),
