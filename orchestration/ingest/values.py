@@ -1,9 +1,11 @@
 """Value parsers: Polars expressions from a text column to a typed value and a reject reason.
 
-Each parser takes the name of a text column and returns ``Parsed(value, error, stages)``:
-``value`` is the typed expression (null where the text is empty or invalid) and ``error`` a
-reason string where the text is present but breaks the field's rule, else null. Whether an
-empty value is allowed is the field's business (see ``feeds``), not the parser's.
+Each parser takes the name of a text column and returns ``Parsed(value, error, stages,
+blank)``: ``value`` is the typed expression (null where the text is empty or invalid; free
+text and codes as sent, see ``plain_text``) and ``error`` a reason string where the text is
+present but breaks the field's rule, else null; ``blank``, where given, says when the text
+counts as no value. Whether an empty value is allowed is the field's business (see
+``feeds``), not the parser's.
 
 ``stages`` are helper columns (the cleaned text, the number read from it) that ``value`` and
 ``error`` refer to; ``Parsed.prepare`` adds them. Polars does not share a subexpression
