@@ -132,7 +132,8 @@ def _load_csv(feed: Feed, file: LandedFile, workdir: Path, outputs: tuple[Path, 
     """``_load`` of a CSV, read where it lies first. Polars refuses bytes that are not UTF-8
     as it refuses a record it cannot parse: a file that is not UTF-8 is read again through
     ``as_utf8_csv``, which transcodes it; one that still fails, or was UTF-8, is read line by
-    line, quarantining the lines that are not CSV and loading the rest."""
+    line, quarantining the lines that are not CSV and loading the rest (where it lies when it
+    is UTF-8: its encoding is known by then)."""
     try:
         return _load(feed, file, workdir, *outputs)
     except UnreadableRows:
@@ -142,7 +143,7 @@ def _load_csv(feed: Feed, file: LandedFile, workdir: Path, outputs: tuple[Path, 
             return _load(feed, file, workdir, *outputs, in_place=False)
         except UnreadableRows:
             pass
-    return _load(feed, file, workdir, *outputs, repair=True, in_place=False)
+    return _load(feed, file, workdir, *outputs, repair=True, in_place=not transcode)
 
 
 def _readable(frame: pl.LazyFrame) -> bool:
