@@ -194,6 +194,29 @@ def test_gb18030_past_an_ascii_head_is_transcoded(tmp_path, landing, raw):
     assert last.select("period", "brand", "units").row(0) == (FEB, "问界", 7)
 
 
+def test_a_file_read_again_quarantines_its_failing_rows_once(tmp_path, landing, raw):
+    """A file read twice (in place until the GB18030 bytes, then transcoded) keeps the second
+    read's outputs only: its failing row quarantined once, every other row loaded."""
+    body = (
+        csv(SALES_HEADER, "2025-02,BMW,X5,-1").encode()
+        + ascii_head_then("2025年2月,问界,M9,7\n".encode("gb18030")).split(b"\n", 1)[1]
+    )
+    source = land(landing, "sales", "late_gb_failing.csv", body)
+
+    run(SALES, tmp_path)
+
+    row = manifest_row(raw, "sales", source)
+    rows = body.count(b"\n") - 1
+    assert (row["encoding"], row["rows_in"], row["rows_loaded"], row["rows_quarantined"]) == (
+        "gb18030",
+        rows,
+        rows - 1,
+        1,
+    )
+    quarantined = rows_of(table(raw, "sales_quarantine"), source)
+    assert quarantined.select("line_number", "field", "value").rows() == [(2, "units", "-1")]
+
+
 def test_utf8_with_a_stray_byte_past_the_head_keeps_every_row(tmp_path, landing, raw):
     """UTF-8 with one byte that is not, past the sniff: read again with that byte replaced
     (U+FFFD), every row kept."""

@@ -28,7 +28,8 @@ from orchestration.ingest.decode import decodes_as_utf8
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
 from orchestration.ingest.limits import shortened
-from orchestration.ingest.parse import QUARANTINE_SCHEMA, split
+from orchestration.ingest.parse import BLANK, OUTCOME, QUARANTINE_SCHEMA, QUARANTINED, split
+from orchestration.ingest.parse import LOADED as LOADED_ROWS
 from orchestration.ingest.read import (
     COMPRESSED_FORMATS,
     CSV_FORMATS,
@@ -97,6 +98,10 @@ def _reject(raw_dir: Path, feed: Feed, name: str, drop_date: date, reason: str) 
         )
 
 
+# The working file of each outcome of a file's rows (a blank line's is thrown away).
+OUTCOME_FILES = {LOADED_ROWS: "loaded.parquet", QUARANTINED: "quarantined.parquet", BLANK: "blank"}
+
+
 def _load(
     feed: Feed,
     file: LandedFile,
@@ -106,26 +111,45 @@ def _load(
     repair: bool = False,
     in_place: bool = True,
 ) -> tuple[TextFrame, int]:
-    """Parse the file into its two Parquet outputs; return its text frame and lines in."""
+    """Parse the file into its two Parquet outputs in one pass, which writes every row to
+    the working file of its outcome (``parse.OUTCOME``); ``Split.quarantine`` then turns the
+    quarantined ones into the quarantine's rows. Returns the text frame and the number of
+    lines sent to the quarantine."""
     text = read_text(feed, file, workdir, repair=repair, in_place=in_place)
     parts = split(feed, text, file.relative_name, file.drop_date)
+    outcomes = workdir / "outcomes"
+    # An earlier try at this file (``_load_csv``) may have left its outcomes.
+    shutil.rmtree(outcomes, ignore_errors=True)
+    try:
+        parts.rows.sink_parquet(
+            pl.PartitionBy(
+                outcomes,
+                key=OUTCOME,
+                include_key=False,
+                file_path_provider=lambda args: OUTCOME_FILES[args.partition_keys.item()],
+                approximate_bytes_per_file=None,
+            ),
+            mkdir=True,
+            engine="streaming",
+            **store.PARQUET_OPTIONS,
+        )
+    except (pl.exceptions.PolarsError, OSError) as error:
+        # Reading, parsing and writing fail in one pass: the file is to blame only if
+        # reading it alone fails too; otherwise the error is the machine's or the code's.
+        if machine_fault(error) or _readable(text.frame):
+            raise
+        raise UnreadableRows(f"{file.relative_name}: cannot be read: {error}") from error
+    loaded, failed = (outcomes / OUTCOME_FILES[key] for key in (LOADED_ROWS, QUARANTINED))
+    empty = parts.rows.drop(OUTCOME).clear()
+    failed_rows = pl.scan_parquet(failed) if failed.exists() else empty
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
-        try:
-            *_, rows_in = pl.collect_all(
-                [
-                    parts.loaded.sink_parquet(loaded_tmp, lazy=True, **store.PARQUET_OPTIONS),
-                    parts.quarantined.sink_parquet(q_tmp, lazy=True, **store.PARQUET_OPTIONS),
-                    parts.lines_in,
-                ],
-                engine="streaming",
-            )
-        except (pl.exceptions.PolarsError, OSError) as error:
-            # Reading, parsing and writing fail in one pass: the file is to blame only if
-            # reading it alone fails too; otherwise the error is the machine's or the code's.
-            if machine_fault(error) or _readable(text.frame):
-                raise
-            raise UnreadableRows(f"{file.relative_name}: cannot be read: {error}") from error
-    return text, rows_in.item()
+        if loaded.exists():
+            loaded.replace(loaded_tmp)
+        else:
+            empty.sink_parquet(loaded_tmp, **store.PARQUET_OPTIONS)
+        parts.quarantine(failed_rows).sink_parquet(q_tmp, **store.PARQUET_OPTIONS)
+    lines = pl.col(LINE).n_unique() if text.rows_per_line else pl.len()
+    return text, failed_rows.select(lines).collect().item()
 
 
 def _load_csv(feed: Feed, file: LandedFile, workdir: Path, outputs: tuple[Path, Path]):
@@ -178,9 +202,9 @@ def ingest_file(
     loaded_path, quarantine_path = outputs
     try:
         if file.format in CSV_FORMATS:
-            text, rows_in = _load_csv(feed, file, workdir, outputs)
+            text, lines_failed = _load_csv(feed, file, workdir, outputs)
         else:
-            text, rows_in = _load(feed, file, workdir, *outputs)
+            text, lines_failed = _load(feed, file, workdir, *outputs)
     except RejectedFile as error:
         message = shortened(str(error))
         _reject(raw_dir, feed, file.relative_name, file.drop_date, message)
@@ -199,17 +223,19 @@ def ingest_file(
     # line holds several measures (a USITC line), else one.
     raw_rows, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
     rows_loaded = store.distinct_count(loaded_path, LINE) if text.rows_per_line else raw_rows
-    if rows_in != rows_loaded + rows_quarantined:
+    # Every line lands in one output by construction (one sink, one outcome per line); what
+    # can still go wrong is a line sent to the quarantine without a reason to show.
+    if rows_quarantined != lines_failed:
         raise RuntimeError(
-            f"{file.relative_name}: {rows_in} lines in but {rows_loaded} loaded and "
-            f"{rows_quarantined} quarantined; lines were lost"
+            f"{file.relative_name}: {lines_failed} lines failed but {rows_quarantined} were "
+            "quarantined; lines were lost"
         )
     return row | {
         "encoding": text.encoding,
         "extra_columns": json.dumps(text.extra_columns) if text.extra_columns else None,
         "status": LOADED,
         "message": None,
-        "rows_in": rows_in,
+        "rows_in": rows_loaded + rows_quarantined,
         "rows_loaded": rows_loaded,
         "rows_quarantined": rows_quarantined,
         "raw_rows": raw_rows,

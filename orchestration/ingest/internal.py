@@ -9,3 +9,5 @@ OVERFLOW = "__autotrade_overflow"
 ORIGIN_PREFIX = "__autotrade_origin_"
 # Whether a field of the row is longer than ``limits.MAX_FIELD_BYTES`` (``read.long_field``).
 LONG_FIELD = "__autotrade_long_field"
+# Whether the row is a blank line: it is numbered, then neither loaded nor quarantined.
+BLANK_LINE = "__autotrade_blank_line"

@@ -19,7 +19,13 @@ from functools import reduce
 import polars as pl
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.internal import LONG_FIELD, ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.internal import (
+    BLANK_LINE,
+    LONG_FIELD,
+    ORIGIN_PREFIX,
+    OVERFLOW,
+    ROW_INDEX,
+)
 from orchestration.ingest.read import LINE, TextFrame, long_field
 from orchestration.ingest.repair import BROKEN_FIELD, BROKEN_REASON, BROKEN_TEXT
 from orchestration.ingest.values import Parsed
@@ -88,18 +94,51 @@ def _field_name(name: str, present: set[str]) -> pl.Expr:
     return pl.coalesce(pl.col(origin), pl.lit(name)) if origin in present else pl.lit(name)
 
 
+# Where each row of a file goes: one sink writes every row into the file of its outcome
+# (``ingest._load``). Two sinks over one plan cost a quarter more time and memory: Polars
+# buffers the plan's batches for the slower one (docs/benchmarks.md).
+OUTCOME = "__autotrade_outcome"
+LOADED, QUARANTINED, BLANK = 0, 1, 2
+
+
+def carriers(feed: Feed) -> tuple[str, str, str]:
+    """The loaded text columns that carry a quarantined row's reason, field and value out of
+    the pass: the rows of one pass share one set of columns, and a quarantined row has no
+    use for the loaded ones. ``Split.quarantine`` reads them back."""
+    return tuple(f.name for f in feed.read_fields if f.dtype == pl.String)[:3]
+
+
 @dataclass(frozen=True)
 class Split:
-    """One file's loaded rows, its quarantined rows and the count of its input lines: three
-    queries over one plan, which ``pl.collect_all`` runs in one pass over the file."""
+    """One file's rows in the loaded columns, each with its ``OUTCOME``: ``LOADED``,
+    ``QUARANTINED`` (the ``carriers`` holding why) or ``BLANK`` (a blank line, no record)."""
 
-    loaded: pl.LazyFrame
-    quarantined: pl.LazyFrame
-    lines_in: pl.LazyFrame
+    rows: pl.LazyFrame
+    feed: Feed
+    source_file: str
+    drop_date: date
+    rows_per_line: bool
+
+    def quarantine(self, quarantined: pl.LazyFrame) -> pl.LazyFrame:
+        """The quarantine rows of the rows written as ``QUARANTINED``: one per line, naming
+        the line's first failing row where a line holds several."""
+        reason, field, value = carriers(self.feed)
+        rows = quarantined.filter(pl.col(reason).is_not_null())
+        if self.rows_per_line:
+            rows = rows.unique(subset=LINE, keep="first", maintain_order=True)
+        return rows.select(
+            pl.lit(self.feed.name).alias("feed"),
+            pl.lit(self.source_file).alias("source_file"),
+            pl.col(LINE),
+            pl.col(field).alias("field"),
+            pl.col(value).alias("value"),
+            pl.col(reason).alias("reason"),
+            pl.lit(self.drop_date).alias("drop_date"),
+        )
 
 
 def split(feed: Feed, text: TextFrame, source_file: str, drop_date: date) -> Split:
-    """The loaded rows, quarantined rows and lines in of one file's text frame."""
+    """Every row of one file's text frame, parsed, with its outcome."""
     frame = text.frame
     present = set(frame.collect_schema().names())
     missing_optional = [f.name for f in feed.read_fields if f.name not in present]
@@ -139,74 +178,73 @@ def split(feed: Feed, text: TextFrame, source_file: str, drop_date: date) -> Spl
     )
     line_field = pl.coalesce(_column_or_null(BROKEN_FIELD, present), long_name)
     line_value = pl.coalesce(_column_or_null(BROKEN_TEXT, present), long_text, overflow)
-    # Which rows fail is one flag per row; why, and which field, is worked out for the
-    # failing rows only: the chains over every field cost as much as a parser, and nearly
-    # every row is loaded.
     failed = pl.any_horizontal(
         broken.is_not_null(),
         pl.col(LONG_FIELD),
         overflow.is_not_null(),
         *(pl.col(_error_column(name)).is_not_null() for name in errors),
     )
-    checked = frame.with_columns(failed.alias("__failed"))
     line_ok = ~pl.col("__failed")
     if text.rows_per_line:
         # A line loads only whole: one unreadable row of it quarantines the line.
         line_ok = line_ok.all().over(ROW_INDEX)
+    checked = frame.with_columns(failed.alias("__failed")).with_columns(
+        line_ok.alias("__line_ok"), line_error.alias("__line_error")
+    )
+    outcome = (
+        pl.when(pl.col(BLANK_LINE))
+        .then(pl.lit(BLANK, dtype=pl.Int8))
+        .when(pl.col("__line_ok"))
+        .then(pl.lit(LOADED, dtype=pl.Int8))
+        .otherwise(pl.lit(QUARANTINED, dtype=pl.Int8))
+    )
+    # Why a row failed, and which field: null where it did not, and cheap there (``long_field``
+    # reads the flagged rows only), as it is on nearly every row.
+    columns = {f.name: f.source or f.name for f in feed.fields}
+    failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
+    line_failed = pl.col("__line_error").is_not_null()
+    why = {
+        "reason": pl.coalesce(
+            [pl.col("__line_error"), *(pl.col(_error_column(name)) for name in errors)]
+        ),
+        "field": pl.when(line_failed)
+        .then(line_field)
+        .otherwise(
+            _when_chain([(cond, _field_name(name, present)) for cond, name in failing], pl.String)
+        ),
+        "value": pl.when(line_failed)
+        .then(line_value)
+        .otherwise(
+            _when_chain([(cond, pl.col(columns[name])) for cond, name in failing], pl.String)
+        ),
+    }
+    carried = dict(zip(carriers(feed), why.values(), strict=True))
+
+    def column(name: str, dtype: pl.DataType) -> pl.Expr:
+        loaded = pl.col(_value(name)).cast(dtype)
+        if name in carried:
+            loaded = pl.when(pl.col("__line_ok")).then(loaded).otherwise(carried[name])
+        return loaded.alias(name)
+
     extra = (
         pl.struct(text.extra_columns).struct.json_encode()
         if text.extra_columns
         else pl.lit(None, dtype=pl.String)
     )
-    dropped_on = pl.lit(drop_date, dtype=pl.Date).alias("drop_date")
     # The file's name on every loaded row as a Categorical: Parquet stores either as a
     # dictionary of text (DuckDB and Spark read VARCHAR), but a String column is hashed
     # value by value to build it (0.2 s of CPU per 5M rows, docs/benchmarks.md).
     loaded_from = pl.lit(source_file, dtype=pl.Categorical).alias("source_file")
     flags = [pl.lit(text.until_next).alias(UNTIL_NEXT)] if feed.until_next else []
-    loaded = checked.filter(line_ok).select(
-        dropped_on,
+    read = {f.name for f in feed.read_fields}
+    rows = checked.select(
+        outcome.alias(OUTCOME),
+        pl.lit(drop_date, dtype=pl.Date).alias("drop_date"),
         loaded_from,
         pl.col(ROW_INDEX).alias(LINE),
-        *(pl.col(_value(f.name)).cast(f.dtype).alias(f.name) for f in feed.read_fields),
+        *(column(f.name, f.dtype) for f in feed.read_fields),
         extra.alias(EXTRA),
-        *(
-            pl.col(_value(name)).cast(dtype).alias(name)
-            for name, dtype in feed.schema.items()
-            if name not in {f.name for f in feed.read_fields}
-        ),
+        *(column(name, dtype) for name, dtype in feed.schema.items() if name not in read),
         *flags,
     )
-    rejected = checked.filter(pl.col("__failed"))
-    if text.rows_per_line:
-        rejected = rejected.unique(subset=ROW_INDEX, keep="first", maintain_order=True)
-    columns = {f.name: f.source or f.name for f in feed.fields}
-    failing = [(pl.col(_error_column(name)).is_not_null(), name) for name in errors]
-    rejected = rejected.with_columns(line_error.alias("__line_error"))
-    line_failed = pl.col("__line_error").is_not_null()
-    quarantined = rejected.select(
-        pl.lit(feed.name).alias("feed"),
-        pl.lit(source_file, dtype=pl.String).alias("source_file"),
-        pl.col(ROW_INDEX).alias(LINE),
-        pl.when(line_failed)
-        .then(line_field)
-        .otherwise(
-            _when_chain([(cond, _field_name(name, present)) for cond, name in failing], pl.String)
-        )
-        .alias("field"),
-        pl.when(line_failed)
-        .then(line_value)
-        .otherwise(
-            _when_chain([(cond, pl.col(columns[name])) for cond, name in failing], pl.String)
-        )
-        .alias("value"),
-        pl.coalesce(
-            [pl.col("__line_error"), *(pl.col(_error_column(name)) for name in errors)]
-        ).alias("reason"),
-        dropped_on,
-    )
-    # Counted on the checked rows, not on ``frame``: the count then shares the plan (and the
-    # file's one scan) with the two outputs; counted on ``frame`` it is a plan of its own,
-    # which scanned the whole file a second time (2 s of CPU on a 5M-row file).
-    lines = pl.col(ROW_INDEX).n_unique() if text.rows_per_line else pl.len()
-    return Split(loaded, quarantined, checked.select(lines.alias("lines_in")))
+    return Split(rows, feed, source_file, drop_date, text.rows_per_line)

@@ -20,7 +20,13 @@ import polars as pl
 from orchestration.ingest import usitc
 from orchestration.ingest.decode import as_utf8_csv, scan_marks, starts_as_utf8
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.internal import LONG_FIELD, ORIGIN_PREFIX, OVERFLOW, ROW_INDEX
+from orchestration.ingest.internal import (
+    BLANK_LINE,
+    LONG_FIELD,
+    ORIGIN_PREFIX,
+    OVERFLOW,
+    ROW_INDEX,
+)
 from orchestration.ingest.landing import SIDECAR_SUFFIX, LandedFile
 from orchestration.ingest.limits import (
     MAX_COLUMNS,
@@ -253,24 +259,35 @@ def read_text(
         raise RejectedFile(
             f"{file.relative_name}: {len(headers):,} columns, more than {MAX_COLUMNS}; not read"
         )
-    internal = {OVERFLOW, LINE_COLUMN, BROKEN_REASON, BROKEN_TEXT, BROKEN_FIELD, ROW_INDEX}
+    internal = {
+        OVERFLOW,
+        LINE_COLUMN,
+        BROKEN_REASON,
+        BROKEN_TEXT,
+        BROKEN_FIELD,
+        ROW_INDEX,
+        BLANK_LINE,
+    }
     frame = raw.frame
     if LINE_COLUMN in headers:
         frame = frame.rename({LINE_COLUMN: ROW_INDEX})
     else:
         frame = frame.with_row_index(ROW_INDEX, offset=raw.first_line)
     frame = frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
-    # A blank line is no record: it is skipped (after numbering, so lines keep their number).
-    # A line with only surplus fields, or one the repair could not read, is a record.
-    frame = frame.filter(
-        ~pl.all_horizontal(pl.col(h).is_null() for h in headers if h != LINE_COLUMN)
-    )
+    # A blank line is no record: it is flagged (after numbering, so lines keep their number)
+    # and goes to no output; flagged, not filtered out, as the parse's one sink splits the
+    # rows anyway. A USITC line turns into measure rows, so it is dropped before. A line with
+    # only surplus fields, or one the repair could not read, is a record.
+    blank_line = pl.all_horizontal(pl.col(h).is_null() for h in headers if h != LINE_COLUMN)
     data = [name for name in headers if name not in internal]
     rows_per_line = usitc.recognises(data) and sidecar is None
     if rows_per_line:
-        frame = usitc.measure_rows(frame, file.path.name)
-    elif sidecar is not None:
-        frame = sidecar.apply(frame, feed, internal)
+        frame = usitc.measure_rows(frame.filter(~blank_line), file.path.name)
+        frame = frame.with_columns(pl.lit(False).alias(BLANK_LINE))
+    else:
+        frame = frame.with_columns(blank_line.alias(BLANK_LINE))
+        if sidecar is not None:
+            frame = sidecar.apply(frame, feed, internal)
     names = frame.collect_schema().names()
     internal |= {name for name in names if name.startswith(ORIGIN_PREFIX)}
     renames = _canonical_names(feed, file, [h for h in names if h not in internal])
@@ -302,15 +319,16 @@ def _field_label(name: str) -> str:
 def long_field(columns: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(reason, field, text cut short) of the first of ``columns`` longer than
     ``MAX_FIELD_BYTES``; null where none is. A chain over every field, as costly as a
-    parser: ``parse.split`` evaluates it for the quarantined rows only, the rest read the
-    ``LONG_FIELD`` flag (0.2 s of CPU per 5M rows, docs/benchmarks.md)."""
-    too_long = [(pl.col(name).str.len_bytes() > MAX_FIELD_BYTES, name) for name in columns]
+    parser: it reads the fields of the rows ``LONG_FIELD`` flags only, null elsewhere (0.2 s
+    of CPU per 5M rows, docs/benchmarks.md)."""
+    flagged = {name: pl.when(pl.col(LONG_FIELD)).then(pl.col(name)) for name in columns}
+    too_long = [(value.str.len_bytes() > MAX_FIELD_BYTES, name) for name, value in flagged.items()]
     reason = pl.coalesce(
         pl.when(long).then(pl.lit(f"{_field_label(name)} longer than {MAX_FIELD_BYTES} bytes"))
         for long, name in too_long
     )
     field = pl.coalesce(pl.when(long).then(pl.lit(name)) for long, name in too_long)
     text = pl.coalesce(
-        pl.when(long).then(pl.col(name).str.slice(0, SHOWN_CHARS)) for long, name in too_long
+        pl.when(long).then(flagged[name].str.slice(0, SHOWN_CHARS)) for long, name in too_long
     )
     return reason, field, text
