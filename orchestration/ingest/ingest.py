@@ -28,8 +28,7 @@ from orchestration.ingest.decode import decodes_as_utf8
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.landing import LandedFile, landed_files, landed_sha256
 from orchestration.ingest.limits import shortened
-from orchestration.ingest.parse import BLANK, OUTCOME, QUARANTINE_SCHEMA, QUARANTINED, split
-from orchestration.ingest.parse import LOADED as LOADED_ROWS
+from orchestration.ingest.parse import OUTCOME, QUARANTINE_SCHEMA, Outcome, split
 from orchestration.ingest.read import (
     COMPRESSED_FORMATS,
     CSV_FORMATS,
@@ -99,7 +98,11 @@ def _reject(raw_dir: Path, feed: Feed, name: str, drop_date: date, reason: str) 
 
 
 # The working file of each outcome of a file's rows (a blank line's is thrown away).
-OUTCOME_FILES = {LOADED_ROWS: "loaded.parquet", QUARANTINED: "quarantined.parquet", BLANK: "blank"}
+OUTCOME_FILES = {
+    Outcome.LOADED: "loaded.parquet",
+    Outcome.QUARANTINED: "quarantined.parquet",
+    Outcome.BLANK: "blank.parquet",
+}
 
 
 def _load(
@@ -139,8 +142,8 @@ def _load(
         if machine_fault(error) or _readable(text.frame):
             raise
         raise UnreadableRows(f"{file.relative_name}: cannot be read: {error}") from error
-    loaded, failed = (outcomes / OUTCOME_FILES[key] for key in (LOADED_ROWS, QUARANTINED))
-    empty = parts.rows.drop(OUTCOME).clear()
+    loaded, failed = (outcomes / OUTCOME_FILES[o] for o in (Outcome.LOADED, Outcome.QUARANTINED))
+    empty = pl.LazyFrame(schema=parts.rows.drop(OUTCOME).collect_schema())
     failed_rows = pl.scan_parquet(failed) if failed.exists() else empty
     with store.replacing(loaded_path) as loaded_tmp, store.replacing(quarantine_path) as q_tmp:
         if loaded.exists():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import IntEnum
 from functools import reduce
 
 import polars as pl
@@ -95,10 +96,15 @@ def _field_name(name: str, present: set[str]) -> pl.Expr:
 
 
 # Where each row of a file goes: one sink writes every row into the file of its outcome
-# (``ingest._load``). Two sinks over one plan cost a quarter more time and memory: Polars
-# buffers the plan's batches for the slower one (docs/benchmarks.md).
+# (``ingest._load``). Two sinks over one plan cost 8% more time and a third more memory:
+# Polars buffers the plan's batches for the slower one (docs/benchmarks.md).
 OUTCOME = "__autotrade_outcome"
-LOADED, QUARANTINED, BLANK = 0, 1, 2
+
+
+class Outcome(IntEnum):
+    LOADED = 0
+    QUARANTINED = 1
+    BLANK = 2
 
 
 def carriers(feed: Feed) -> tuple[str, str, str]:
@@ -110,8 +116,8 @@ def carriers(feed: Feed) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class Split:
-    """One file's rows in the loaded columns, each with its ``OUTCOME``: ``LOADED``,
-    ``QUARANTINED`` (the ``carriers`` holding why) or ``BLANK`` (a blank line, no record)."""
+    """One file's rows in the loaded columns, each with its ``OUTCOME``: loaded, quarantined
+    (the ``carriers`` holding why) or a blank line (no record)."""
 
     rows: pl.LazyFrame
     feed: Feed
@@ -120,7 +126,8 @@ class Split:
     rows_per_line: bool
 
     def quarantine(self, quarantined: pl.LazyFrame) -> pl.LazyFrame:
-        """The quarantine rows of the rows written as ``QUARANTINED``: one per line, naming
+        """The quarantine rows of the rows whose outcome is ``Outcome.QUARANTINED``: one per
+        line, naming
         the line's first failing row where a line holds several."""
         reason, field, value = carriers(self.feed)
         rows = quarantined.filter(pl.col(reason).is_not_null())
@@ -193,10 +200,10 @@ def split(feed: Feed, text: TextFrame, source_file: str, drop_date: date) -> Spl
     )
     outcome = (
         pl.when(pl.col(BLANK_LINE))
-        .then(pl.lit(BLANK, dtype=pl.Int8))
+        .then(pl.lit(Outcome.BLANK, dtype=pl.Int8))
         .when(pl.col("__line_ok"))
-        .then(pl.lit(LOADED, dtype=pl.Int8))
-        .otherwise(pl.lit(QUARANTINED, dtype=pl.Int8))
+        .then(pl.lit(Outcome.LOADED, dtype=pl.Int8))
+        .otherwise(pl.lit(Outcome.QUARANTINED, dtype=pl.Int8))
     )
     # Why a row failed, and which field: null where it did not, and cheap there (``long_field``
     # reads the flagged rows only), as it is on nearly every row.
