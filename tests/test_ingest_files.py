@@ -19,6 +19,7 @@ from orchestration.ingest import store
 from orchestration.ingest.decode import CHUNK_BYTES
 from orchestration.ingest.feeds import SALES, TARIFFS
 from orchestration.ingest.ingest import ingest_drop
+from orchestration.ingest.parse import loaded_schema
 
 DROP = date(2025, 3, 1)
 FEB, JAN = date(2025, 2, 1), date(2025, 1, 1)
@@ -192,6 +193,26 @@ def test_gb18030_past_an_ascii_head_is_transcoded(tmp_path, landing, raw):
     assert (row["status"], row["encoding"], row["rows_loaded"]) == ("loaded", "gb18030", rows)
     last = rows_of(table(raw, "sales"), source).tail(1)
     assert last.select("period", "brand", "units").row(0) == (FEB, "问界", 7)
+
+
+def test_a_file_whose_every_row_fails_loads_none_and_quarantines_each(tmp_path, landing, raw):
+    """No row goes to the loaded file: it is still written, empty, with the loaded columns;
+    a file of blank lines has no record at all."""
+    bad = land(landing, "sales", "bad.csv", csv(SALES_HEADER, "2025-02,BMW,X5,-1", "2025-13,B,X,4"))
+    blank = land(landing, "sales", "blank.csv", csv(SALES_HEADER, "", ""))
+
+    run(SALES, tmp_path)
+
+    counts = ("rows_in", "rows_loaded", "rows_quarantined")
+    assert [manifest_row(raw, "sales", bad)[c] for c in counts] == [2, 0, 2]
+    assert [manifest_row(raw, "sales", blank)[c] for c in counts] == [0, 0, 0]
+    quarantined = rows_of(table(raw, "sales_quarantine"), bad)
+    assert quarantined.select("line_number", "field").rows() == [(2, "units"), (3, "period")]
+    for name in (bad, blank):
+        path = store.partition_dir(raw, "sales", DROP) / f"{store.file_key(name)}.parquet"
+        loaded = pl.read_parquet(path)
+        columns = loaded_schema(SALES) | {"source_file": pl.Categorical}
+        assert loaded.is_empty() and dict(loaded.schema) == columns
 
 
 def test_a_file_read_again_quarantines_its_failing_rows_once(tmp_path, landing, raw):
