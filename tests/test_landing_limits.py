@@ -248,3 +248,8 @@ def test_temporaries_left_by_a_killed_writer_are_removed(tmp_path):
     kept.write_bytes(b"kept")
     assert store.remove_leftovers(raw, ["sales", "sales_quarantine"]) == [leftover]
     assert not leftover.exists() and kept.exists()
+    working = store.work_dir(raw, "sales") / "outcomes" / "loaded.parquet"
+    working.parent.mkdir(parents=True)
+    working.write_bytes(b"half")
+    assert store.remove_work_dir(raw, "sales") == store.work_dir(raw, "sales")
+    assert not working.exists() and store.remove_work_dir(raw, "sales") is None

@@ -68,8 +68,10 @@ def raw_asset(feed: Feed) -> AssetsDefinition:
     )
     def _raw(context: AssetExecutionContext, settings: AutotradeSettings, run_lock: RunLock):
         # Under the run lock no other writer is alive: any temporary file is a killed run's.
-        for leftover in store.remove_leftovers(settings.raw_dir, list(raw_tables(feed))):
-            context.log.info(f"removed {leftover}, left by a run that did not finish")
+        leftovers = store.remove_leftovers(settings.raw_dir, list(raw_tables(feed)))
+        for leftover in [*leftovers, store.remove_work_dir(settings.raw_dir, feed.name)]:
+            if leftover:
+                context.log.info(f"removed {leftover}, left by a run that did not finish")
         days, refused = drop_folders(settings.landing, feed.name)
         for _, reason in refused:
             context.log.warning(reason)

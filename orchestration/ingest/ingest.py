@@ -307,7 +307,7 @@ def ingest_drop(
                     seen.setdefault(earlier["sha256"], file.relative_name)
                 continue
             progress(f"{feed.name} {drop_date}: file {number}/{len(files)} {file.relative_name}")
-            row = ingest_file(feed, file, sha256, raw_dir, raw_dir / ".work" / feed.name)
+            row = ingest_file(feed, file, sha256, raw_dir, store.work_dir(raw_dir, feed.name))
             if row["sha256"] in seen:
                 # The same bytes dropped again (a re-sent export): loading them twice would
                 # only make the latest-drop-wins rule pick the same figures, so what the parse

@@ -10,8 +10,9 @@ Layout under the raw directory (beside the warehouse file)::
 
 Re-ingesting a file replaces its two Parquet files; re-ingesting a drop replaces its
 manifest. Every write goes to a temporary name first and is renamed into place, so a crash
-never leaves half a file where the views can see it; the temporaries a killed run left are
-removed when the next one starts (``remove_leftovers``).
+never leaves half a file where the views can see it; the temporaries and working files a
+killed run left are removed when the next one starts (``remove_leftovers``,
+``remove_work_dir``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -88,6 +90,22 @@ def remove_leftovers(raw_dir: Path, tables: list[str]) -> list[Path]:
     for path in leftovers:
         path.unlink(missing_ok=True)
     return leftovers
+
+
+def work_dir(raw_dir: Path, feed: str) -> Path:
+    """Where the ingest of one file of ``feed`` keeps its working files (a transcoded copy,
+    the outcomes of its pass); removed when the file is done."""
+    return raw_dir / ".work" / feed
+
+
+def remove_work_dir(raw_dir: Path, feed: str) -> Path | None:
+    """Remove the working files a killed run left for ``feed``; only under the run lock, as
+    ``remove_leftovers``. Returns their folder if there was one."""
+    folder = work_dir(raw_dir, feed)
+    if not folder.exists():
+        return None
+    shutil.rmtree(folder)
+    return folder
 
 
 def ingested_fingerprints(raw_dir: Path) -> dict[str, str]:
