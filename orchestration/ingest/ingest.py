@@ -151,8 +151,14 @@ def _load(
         else:
             empty.sink_parquet(loaded_tmp, **store.PARQUET_OPTIONS)
         parts.quarantine(failed_rows).sink_parquet(q_tmp, **store.PARQUET_OPTIONS)
-    lines = pl.col(LINE).n_unique() if text.rows_per_line else pl.len()
-    return text, failed_rows.select(lines).collect().item()
+    return text, _lines(failed_rows, text.rows_per_line)
+
+
+def _lines(rows: pl.LazyFrame, rows_per_line: bool) -> int:
+    """The input lines ``rows`` came from: a line a row, or a line a line number where a
+    reader made several rows of one line (a USITC line)."""
+    count = pl.col(LINE).n_unique() if rows_per_line else pl.len()
+    return rows.select(count).collect().item()
 
 
 def _load_csv(feed: Feed, file: LandedFile, workdir: Path, outputs: tuple[Path, Path]):
@@ -225,7 +231,7 @@ def ingest_file(
     # Counts are of input lines; raw_rows of the rows written, several per line where a
     # line holds several measures (a USITC line), else one.
     raw_rows, rows_quarantined = store.row_count(loaded_path), store.row_count(quarantine_path)
-    rows_loaded = store.distinct_count(loaded_path, LINE) if text.rows_per_line else raw_rows
+    rows_loaded = _lines(pl.scan_parquet(loaded_path), text.rows_per_line)
     # Every line lands in one output by construction (one sink, one outcome per line); what
     # can still go wrong is a line sent to the quarantine without a reason to show.
     if rows_quarantined != lines_failed:

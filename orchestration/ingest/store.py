@@ -139,10 +139,6 @@ def row_count(path: Path) -> int:
     return pl.scan_parquet(path).select(pl.len()).collect().item()
 
 
-def distinct_count(path: Path, column: str) -> int:
-    return pl.scan_parquet(path).select(pl.col(column).n_unique()).collect().item()
-
-
 def read_manifest(raw_dir: Path, feed: str, drop_date: date) -> pl.DataFrame:
     path = partition_dir(raw_dir, f"{feed}_files", drop_date) / "manifest.parquet"
     if path.exists():
